@@ -1,0 +1,344 @@
+package dev.umbra.core.route;
+
+import dev.umbra.core.adapter.Handshake;
+import dev.umbra.core.adapter.Lifecycle;
+import dev.umbra.core.adapter.Metadata;
+import dev.umbra.core.adapter.Outbound;
+import dev.umbra.core.adapter.RejectedException;
+import dev.umbra.core.adapter.Router;
+import dev.umbra.core.config.ConfigException;
+import dev.umbra.core.config.JsonPaths;
+import dev.umbra.core.net.Conn;
+import dev.umbra.core.net.Destination;
+import dev.umbra.core.net.PacketConn;
+import dev.umbra.core.relay.Relay;
+import dev.umbra.core.relay.TrafficCounter;
+import dev.umbra.core.route.action.ActionParser;
+import dev.umbra.core.route.action.OverrideOptions;
+import dev.umbra.core.route.action.RuleAction;
+import dev.umbra.core.route.rule.RuleCompiler;
+import dev.umbra.core.route.rule.RuleParser;
+import dev.umbra.core.route.rule.RuleSet;
+import dev.umbra.core.sniff.Sniffers;
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The router: evaluates {@code route.rules} in order for each connection (non-final actions enrich
+ * the metadata, the first final action decides), dials the chosen outbound and relays.
+ */
+public final class RuleRouter implements Router, Lifecycle {
+  private static final Logger LOG = LoggerFactory.getLogger(RuleRouter.class);
+  static final Duration DEFAULT_UDP_TIMEOUT = Duration.ofMinutes(5);
+
+  private final List<RouteRule> rules;
+  private final String finalOutbound;
+  private final RouterContext ctx;
+  private final Sniffers sniffers = Sniffers.installed();
+  private final RejectCounter rejects = new RejectCounter();
+
+  private RuleRouter(List<RouteRule> rules, String finalOutbound, RouterContext ctx) {
+    this.rules = List.copyOf(rules);
+    this.finalOutbound = finalOutbound;
+    this.ctx = ctx;
+  }
+
+  /** Parses and checks the route block (every reference, regex, CIDR and port) against ctx. */
+  public static RuleRouter create(RouteOptions route, String path, RouterContext ctx) {
+    Map<String, RuleSet> ruleSets = RuleSetLoader.load(route.ruleSetsOrEmpty(), path, ctx);
+    RuleParser parser = new RuleParser(new RuleCompiler(ctx.inboundTags(), ruleSets), false);
+    Set<String> sniffers = Sniffers.installed().names();
+    List<RouteRule> rules = new ArrayList<>();
+    List<JsonNode> raw = route.rulesOrEmpty();
+    for (int i = 0; i < raw.size(); i++) {
+      String rulePath = JsonPaths.index(JsonPaths.field(path, "rules"), i);
+      JsonNode node = raw.get(i);
+      if (!node.isObject()) {
+        throw new ConfigException(rulePath, "expected a rule object");
+      }
+      JsonNode actionNode = node.get("action");
+      String action = "route";
+      if (actionNode != null && !actionNode.isNull()) {
+        if (!actionNode.isString()) {
+          throw new ConfigException(JsonPaths.field(rulePath, "action"), "expected a string");
+        }
+        action = actionNode.stringValue().isEmpty() ? "route" : actionNode.stringValue();
+      }
+      Set<String> matchKeys = parser.matchKeys(node);
+      RuleAction ruleAction = ActionParser.parse(node, action, rulePath, matchKeys, sniffers);
+      Set<String> actionKeys =
+          new HashSet<>(
+              dev.umbra.core.config.Binder.keysOf(ActionParser.fieldsOf(action, rulePath)));
+      actionKeys.add("action");
+      var rule = parser.parse(node, rulePath, actionKeys);
+      if (ruleAction instanceof RuleAction.Route r && ctx.outbounds().get(r.outbound()).isEmpty()) {
+        throw new ConfigException(
+            JsonPaths.field(rulePath, "outbound"), "unknown outbound '" + r.outbound() + "'");
+      }
+      rules.add(new RouteRule(rule, ruleAction, rulePath));
+    }
+    String fin = route.finalOutbound();
+    if (fin != null && !fin.isEmpty() && ctx.outbounds().get(fin).isEmpty()) {
+      throw new ConfigException(JsonPaths.field(path, "final"), "unknown outbound '" + fin + "'");
+    }
+    return new RuleRouter(rules, fin == null || fin.isEmpty() ? null : fin, ctx);
+  }
+
+  /** The tag of {@code route.final}, or null for the first outbound. */
+  public String finalOutbound() {
+    return finalOutbound;
+  }
+
+  /** The outcome of rule evaluation for one connection. */
+  record Decision(
+      Metadata metadata,
+      Outbound outbound,
+      RuleAction.Reject reject,
+      Overrides overrides,
+      Conn conn) {}
+
+  /** Route-options accumulated on the way. */
+  record Overrides(String address, Integer port, Duration udpTimeout) {
+    static final Overrides NONE = new Overrides(null, null, null);
+
+    Overrides with(OverrideOptions o) {
+      if (o == null) {
+        return this;
+      }
+      return new Overrides(
+          o.overrideAddress() != null ? o.overrideAddress() : address,
+          o.overridePort() != null ? o.overridePort() : port,
+          o.udpTimeout() != null ? o.udpTimeout() : udpTimeout);
+    }
+
+    Destination apply(Destination d) {
+      Destination out = d;
+      if (address != null) {
+        out = Destination.of(address, out.port());
+      }
+      if (port != null) {
+        out = out.withPort(port);
+      }
+      return out;
+    }
+  }
+
+  private Decision decide(Metadata metadata, Conn conn, Handshake handshake, boolean[] answered)
+      throws IOException {
+    Metadata m = metadata;
+    Conn c = conn;
+    Overrides overrides = Overrides.NONE;
+    for (RouteRule rr : rules) {
+      if (!rr.rule().match(m)) {
+        continue;
+      }
+      switch (rr.action()) {
+        case RuleAction.Route r -> {
+          Outbound o = ctx.outbounds().get(r.outbound()).orElseThrow();
+          return new Decision(m, o, null, overrides.with(r.overrides()), c);
+        }
+        case RuleAction.Reject r -> {
+          return new Decision(m, null, r, overrides, c);
+        }
+        case RuleAction.RouteOptions r -> overrides = overrides.with(r.overrides());
+        case RuleAction.Sniff s -> {
+          if (c != null) {
+            if (!answered[0]) {
+              // The client sends its first bytes only after the handshake reply.
+              handshake.succeed();
+              answered[0] = true;
+            }
+            Sniffing.Result sr = Sniffing.sniffStream(c, sniffers, s, m);
+            c = sr.conn();
+            m = sr.metadata();
+          }
+        }
+        case RuleAction.Resolve r -> m = Sniffing.resolve(m, r, ctx.resolver());
+      }
+    }
+    return new Decision(m, ctx.outbounds().defaultOutbound(), null, overrides, c);
+  }
+
+  @Override
+  public void routeConnection(Conn conn, Metadata metadata, Handshake handshake) {
+    boolean[] answered = {false};
+    Conn client = conn;
+    try {
+      Decision d = decide(metadata, conn, handshake, answered);
+      client = d.conn();
+      if (d.reject() != null) {
+        boolean drop = rejects.shouldDrop(d.reject());
+        LOG.info(
+            "[{}] {} -> {} rejected by rule",
+            metadata.inbound(),
+            metadata.source(),
+            metadata.destination());
+        if (!answered[0] && !drop) {
+          handshake.fail(new RejectedException("rejected by route rule"));
+        }
+        return;
+      }
+      Metadata m = d.metadata();
+      Destination target = d.overrides().apply(m.destination());
+      Outbound outbound = d.outbound();
+      Conn remote;
+      try {
+        remote = outbound.dial(m.withDestination(target));
+      } catch (IOException e) {
+        LOG.warn(
+            "[{}] {} -> {} via {}: {}",
+            m.inbound(),
+            m.source(),
+            target,
+            outbound.tag(),
+            e.toString());
+        if (!answered[0]) {
+          handshake.fail(e);
+        }
+        return;
+      }
+      if (!answered[0]) {
+        try {
+          handshake.succeed();
+        } catch (IOException e) {
+          remote.close();
+          throw e;
+        }
+        answered[0] = true;
+      }
+      LOG.debug("[{}] {} -> {} via {}", m.inbound(), m.source(), target, outbound.tag());
+      Conn finalClient = client;
+      try (Closeable tracked =
+          ctx.tracker()
+              .track(
+                  m,
+                  outbound.tag(),
+                  () -> {
+                    closeQuietly(finalClient);
+                    closeQuietly(remote);
+                  })) {
+        TrafficCounter counter = ctx.stats().counterFor(m, outbound.tag());
+        Relay.pipe(client, remote, new Relay.Options(null, List.of(counter)));
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn(
+          "[{}] {} -> {}: {}",
+          metadata.inbound(),
+          metadata.source(),
+          metadata.destination(),
+          e.toString());
+    } finally {
+      closeQuietly(client);
+    }
+  }
+
+  @Override
+  public void routePackets(PacketConn conn, Metadata metadata, Handshake handshake) {
+    boolean[] answered = {false};
+    try {
+      Decision d = decide(metadata, null, handshake, answered);
+      if (d.reject() != null) {
+        LOG.info(
+            "[{}] udp {} -> {} rejected by rule",
+            metadata.inbound(),
+            metadata.source(),
+            metadata.destination());
+        if (!rejects.shouldDrop(d.reject())) {
+          handshake.fail(new RejectedException("rejected by route rule"));
+        }
+        return;
+      }
+      Metadata m = d.metadata();
+      Outbound outbound = d.outbound();
+      PacketConn remote;
+      try {
+        remote = outbound.listenPacket(m.withDestination(d.overrides().apply(m.destination())));
+      } catch (IOException e) {
+        LOG.warn(
+            "[{}] udp {} -> {} via {}: {}",
+            m.inbound(),
+            m.source(),
+            m.destination(),
+            outbound.tag(),
+            e.toString());
+        handshake.fail(e);
+        return;
+      }
+      handshake.succeed();
+      LOG.debug(
+          "[{}] udp {} -> {} via {}", m.inbound(), m.source(), m.destination(), outbound.tag());
+      Duration idle =
+          d.overrides().udpTimeout() != null ? d.overrides().udpTimeout() : DEFAULT_UDP_TIMEOUT;
+      try (Closeable tracked =
+          ctx.tracker()
+              .track(
+                  m,
+                  outbound.tag(),
+                  () -> {
+                    closeQuietly(conn);
+                    closeQuietly(remote);
+                  })) {
+        PacketRelay.pipe(
+            conn, remote, d.overrides()::apply, idle, ctx.stats().counterFor(m, outbound.tag()));
+      } finally {
+        closeQuietly(remote);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn(
+          "[{}] udp {} -> {}: {}",
+          metadata.inbound(),
+          metadata.source(),
+          metadata.destination(),
+          e.toString());
+    } finally {
+      closeQuietly(conn);
+    }
+  }
+
+  static void closeQuietly(Closeable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (IOException ignored) {
+      // already failing or finished; nothing to report
+    }
+  }
+
+  @Override
+  public void close() {
+    // The router owns no sockets; rule-set updaters would stop here.
+  }
+
+  /** sing-box's reject: after 50 rejects within 30 s, switch to silent drop unless no_drop. */
+  static final class RejectCounter {
+    private static final int LIMIT = 50;
+    private static final long WINDOW_NANOS = Duration.ofSeconds(30).toNanos();
+    private final java.util.ArrayDeque<Long> times = new java.util.ArrayDeque<>();
+
+    synchronized boolean shouldDrop(RuleAction.Reject r) {
+      if (r.drop()) {
+        return true;
+      }
+      if (r.noDrop()) {
+        return false;
+      }
+      long now = System.nanoTime();
+      while (!times.isEmpty() && now - times.peekFirst() > WINDOW_NANOS) {
+        times.pollFirst();
+      }
+      times.addLast(now);
+      return times.size() > LIMIT;
+    }
+  }
+}
