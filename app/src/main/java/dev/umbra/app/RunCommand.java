@@ -1,0 +1,56 @@
+package dev.umbra.app;
+
+import dev.umbra.core.config.Config;
+import dev.umbra.core.config.ConfigLoader;
+import dev.umbra.core.instance.Umbra;
+import dev.umbra.core.log.LogSetup;
+import dev.umbra.core.registry.Registry;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import sun.misc.Signal;
+
+/**
+ * {@code umbra run}: starts the configuration and serves until SIGTERM or SIGINT (listeners close,
+ * connections drain, exit 0). SIGHUP re-reads the configuration: a bad one is logged and the old
+ * keeps running; a good one replaces it, keeping connections whose inbound and outbound remain.
+ */
+@Command(name = "run", description = "Run the service.")
+final class RunCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+  @Mixin ConfigOptions config;
+
+  @Override
+  public Integer call() throws Exception {
+    Registry registry = Registry.loadAll();
+    Config c = ConfigLoader.load(config.merged(System.in), registry);
+    LogSetup.apply(c.log());
+    Umbra umbra = Umbra.start(c, registry, config.base());
+    LOG.info("umbra {} started", VersionCommand.VERSION);
+    CountDownLatch stop = new CountDownLatch(1);
+    Signal.handle(new Signal("TERM"), s -> stop.countDown());
+    Signal.handle(new Signal("INT"), s -> stop.countDown());
+    Signal.handle(
+        new Signal("HUP"),
+        s -> Thread.ofVirtual().name("reload").start(() -> reload(umbra, registry)));
+    stop.await();
+    LOG.info("shutting down");
+    umbra.shutdown(Umbra.DEFAULT_DRAIN);
+    return 0;
+  }
+
+  private void reload(Umbra umbra, Registry registry) {
+    try {
+      Config next = ConfigLoader.load(config.merged(System.in), registry);
+      umbra.reload(next);
+      LogSetup.apply(next.log());
+      LOG.info("reloaded configuration");
+    } catch (Exception e) {
+      LOG.error("reload failed, keeping the running configuration: {}", e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package dev.umbra.core.listener;
+
+import dev.umbra.core.config.ConfigException;
+import dev.umbra.core.config.JsonPaths;
+import dev.umbra.core.config.ListenOptions;
+import dev.umbra.core.dial.SocketOptions;
+import dev.umbra.core.net.Destination;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accepts TCP connections on the configured address, one virtual thread per connection. Binds
+ * exactly what the config says: a missing {@code listen} is a config error, not "all interfaces".
+ */
+public final class TcpListener implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(TcpListener.class);
+
+  /** Handles one accepted socket on its own virtual thread; must close it when done. */
+  @FunctionalInterface
+  public interface Handler {
+    void handle(Socket socket) throws IOException;
+  }
+
+  private final String tag;
+  private final ListenOptions options;
+  private final Handler handler;
+  private volatile ServerSocket server;
+
+  public TcpListener(String tag, ListenOptions options, Handler handler) {
+    this.tag = tag;
+    this.options = options;
+    this.handler = handler;
+  }
+
+  /** Checks the listen fields at load time; {@code path} is the inbound's JSON path. */
+  public static InetAddress listenAddress(ListenOptions options, String path) {
+    if (options.listen() == null || options.listen().isEmpty()) {
+      throw new ConfigException(
+          JsonPaths.field(path, "listen"), "missing listen address (e.g. \"127.0.0.1\")");
+    }
+    String host = options.listen();
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return Destination.IpLiterals.parse(host);
+  }
+
+  public void start() throws IOException {
+    InetAddress address = listenAddress(options, "");
+    int port = options.listenPort() == null ? 0 : options.listenPort();
+    ServerSocket s = new ServerSocket();
+    try {
+      s.bind(new InetSocketAddress(address, port), 1024);
+    } catch (IOException e) {
+      s.close();
+      throw new IOException(
+          "inbound '"
+              + tag
+              + "': cannot listen on "
+              + address.getHostAddress()
+              + ":"
+              + port
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+    server = s;
+    LOG.info("inbound/{}: listening on tcp {}", tag, s.getLocalSocketAddress());
+    Thread.ofVirtual().name("accept-" + tag).start(this::acceptLoop);
+  }
+
+  private void acceptLoop() {
+    ServerSocket s = server;
+    while (!s.isClosed()) {
+      Socket socket;
+      try {
+        socket = s.accept();
+      } catch (SocketException e) {
+        return; // closed
+      } catch (IOException e) {
+        LOG.warn("inbound/{}: accept failed: {}", tag, e.toString());
+        continue;
+      }
+      Thread.ofVirtual().name("conn-" + tag).start(() -> serve(socket));
+    }
+  }
+
+  private void serve(Socket socket) {
+    try {
+      SocketOptions.keepAlive(
+          socket, options.keepAliveEnabled(), options.keepAliveIdle(), options.keepAliveInterval());
+      socket.setTcpNoDelay(true);
+      handler.handle(socket);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("inbound/{}: {}: {}", tag, socket.getRemoteSocketAddress(), e.toString());
+    } finally {
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // nothing left to do with a failed socket
+      }
+    }
+  }
+
+  /** The bound address (useful with listen_port 0). */
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) server.getLocalSocketAddress();
+  }
+
+  /** Stops accepting; connections already accepted carry on. */
+  @Override
+  public void close() throws IOException {
+    ServerSocket s = server;
+    if (s != null) {
+      s.close();
+    }
+  }
+}

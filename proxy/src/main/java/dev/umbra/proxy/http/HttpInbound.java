@@ -1,0 +1,55 @@
+package dev.umbra.proxy.http;
+
+import dev.umbra.core.adapter.Inbound;
+import dev.umbra.core.adapter.Router;
+import dev.umbra.core.adapter.StartStage;
+import dev.umbra.core.listener.TcpListener;
+import dev.umbra.core.net.SocketConn;
+import dev.umbra.proxy.auth.Users;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/** HTTP proxy server: CONNECT and plain forwarding with keep-alive, basic auth. */
+public final class HttpInbound implements Inbound {
+  private final String tag;
+  private final TcpListener listener;
+
+  public HttpInbound(String tag, HttpInboundOptions o, Router router) {
+    this.tag = tag;
+    TcpListener.listenAddress(o.listen(), "");
+    HttpServer server = new HttpServer(tag, "http", new Users(o.users(), ""), router);
+    this.listener =
+        new TcpListener(
+            tag,
+            o.listen(),
+            socket ->
+                server.serve(
+                    new SocketConn(socket), (InetSocketAddress) socket.getRemoteSocketAddress()));
+  }
+
+  @Override
+  public void start(StartStage stage) throws IOException {
+    if (stage == StartStage.START) {
+      listener.start();
+    }
+  }
+
+  public InetSocketAddress localAddress() {
+    return listener.localAddress();
+  }
+
+  @Override
+  public String type() {
+    return "http";
+  }
+
+  @Override
+  public String tag() {
+    return tag;
+  }
+
+  @Override
+  public void close() throws IOException {
+    listener.close();
+  }
+}
