@@ -1,0 +1,78 @@
+package dev.umbra.app;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.UUID;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code umbra generate uuid | rand N [--base64|--hex]}, as sing-box's generate command. */
+@Command(
+    name = "generate",
+    description = "Generate things",
+    subcommands = {GenerateCommand.Uuid.class, GenerateCommand.Rand.class})
+final class GenerateCommand implements Runnable {
+  @ParentCommand Main main;
+
+  @Override
+  public void run() {
+    new picocli.CommandLine(this).usage(main.io().out());
+  }
+
+  @Command(name = "uuid", description = "Generate a random (version 4) UUID")
+  static final class Uuid implements Runnable {
+    @ParentCommand GenerateCommand parent;
+
+    @Override
+    public void run() {
+      parent.main.io().out().println(UUID.randomUUID());
+      parent.main.io().out().flush();
+    }
+  }
+
+  @Command(name = "rand", description = "Generate random bytes (raw, or as base64 or hex text)")
+  static final class Rand implements java.util.concurrent.Callable<Integer> {
+    /** Output larger than this is surely a typo; sing-box has no limit but would run out. */
+    static final int MAX_LENGTH = 64 * 1024 * 1024;
+
+    @ParentCommand GenerateCommand parent;
+
+    @Parameters(index = "0", paramLabel = "LENGTH", description = "number of random bytes")
+    int length;
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Encoding encoding;
+
+    static final class Encoding {
+      @picocli.CommandLine.Option(names = "--base64", description = "print base64 text")
+      boolean base64;
+
+      @picocli.CommandLine.Option(names = "--hex", description = "print hex text")
+      boolean hex;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+      if (length < 0 || length > MAX_LENGTH) {
+        throw new IllegalArgumentException(
+            "rand: length must be between 0 and " + MAX_LENGTH + ", got " + length);
+      }
+      byte[] bytes = new byte[length];
+      new SecureRandom().nextBytes(bytes);
+      var out = parent.main.io().out();
+      if (encoding != null && encoding.base64) {
+        out.println(Base64.getEncoder().encodeToString(bytes));
+      } else if (encoding != null && encoding.hex) {
+        out.println(HexFormat.of().formatHex(bytes));
+      } else {
+        out.write(bytes);
+      }
+      out.flush();
+      return 0;
+    }
+  }
+}
