@@ -6,18 +6,18 @@ import dev.umbra.core.instance.Umbra;
 import dev.umbra.core.registry.Registry;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code umbra check}: reads, binds and builds the configuration without opening sockets. */
-@Command(name = "check", description = "Check the configuration.")
+@Command(name = "check", description = "Check configuration")
 final class CheckCommand implements Callable<Integer> {
-  @Mixin ConfigOptions config;
+  @ParentCommand Main main;
 
   @Override
   public Integer call() throws Exception {
     Registry registry = Registry.loadAll();
-    Config c = ConfigLoader.load(config.merged(System.in), registry);
-    Umbra.check(c, registry, config.base());
+    Config c = ConfigLoader.load(main.source.readMerged(main.io().in()), registry);
+    Umbra.check(c, registry, main.source.base());
     return 0;
   }
 }

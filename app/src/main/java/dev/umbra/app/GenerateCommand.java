@@ -1,71 +1,77 @@
 package dev.umbra.app;
 
+import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.UUID;
-import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.ParentCommand;
 
-/** {@code umbra generate uuid | rand N [--base64|--hex]}. */
+/** {@code umbra generate uuid | rand N [--base64|--hex]}, as sing-box's generate command. */
 @Command(
     name = "generate",
-    description = "Generate things.",
+    description = "Generate things",
     subcommands = {GenerateCommand.Uuid.class, GenerateCommand.Rand.class})
 final class GenerateCommand implements Runnable {
-  @Spec CommandSpec spec;
+  @ParentCommand Main main;
 
   @Override
   public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+    new picocli.CommandLine(this).usage(main.io().out());
   }
 
-  @Command(name = "uuid", description = "Generate a random UUID.")
-  static final class Uuid implements Callable<Integer> {
-    @Spec CommandSpec spec;
+  @Command(name = "uuid", description = "Generate a random (version 4) UUID")
+  static final class Uuid implements Runnable {
+    @ParentCommand GenerateCommand parent;
 
     @Override
-    public Integer call() {
-      spec.commandLine().getOut().println(UUID.randomUUID());
-      return 0;
+    public void run() {
+      parent.main.io().out().println(UUID.randomUUID());
+      parent.main.io().out().flush();
     }
   }
 
-  @Command(name = "rand", description = "Generate random bytes.")
-  static final class Rand implements Callable<Integer> {
-    @Spec CommandSpec spec;
+  @Command(name = "rand", description = "Generate random bytes (raw, or as base64 or hex text)")
+  static final class Rand implements java.util.concurrent.Callable<Integer> {
+    /** Output larger than this is surely a typo; sing-box has no limit but would run out. */
+    static final int MAX_LENGTH = 64 * 1024 * 1024;
 
-    @Parameters(index = "0", paramLabel = "LENGTH", description = "Number of bytes.")
+    @ParentCommand GenerateCommand parent;
+
+    @Parameters(index = "0", paramLabel = "LENGTH", description = "number of random bytes")
     int length;
 
-    @Option(names = "--base64", description = "Print as base64.")
-    boolean base64;
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Encoding encoding;
 
-    @Option(names = "--hex", description = "Print as hex.")
-    boolean hex;
+    static final class Encoding {
+      @picocli.CommandLine.Option(names = "--base64", description = "print base64 text")
+      boolean base64;
+
+      @picocli.CommandLine.Option(names = "--hex", description = "print hex text")
+      boolean hex;
+    }
 
     @Override
-    public Integer call() throws Exception {
-      if (length < 0 || length > 1 << 20) {
-        throw new IllegalArgumentException("length must be 0..1048576");
+    public Integer call() throws IOException {
+      if (length < 0 || length > MAX_LENGTH) {
+        throw new IllegalArgumentException(
+            "rand: length must be between 0 and " + MAX_LENGTH + ", got " + length);
       }
-      if (base64 && hex) {
-        throw new IllegalArgumentException("choose one of --base64 and --hex");
-      }
-      byte[] b = new byte[length];
-      new SecureRandom().nextBytes(b);
-      if (base64) {
-        spec.commandLine().getOut().println(Base64.getEncoder().encodeToString(b));
-      } else if (hex) {
-        spec.commandLine().getOut().println(HexFormat.of().formatHex(b));
+      byte[] bytes = new byte[length];
+      new SecureRandom().nextBytes(bytes);
+      var out = parent.main.io().out();
+      if (encoding != null && encoding.base64) {
+        out.println(Base64.getEncoder().encodeToString(bytes));
+      } else if (encoding != null && encoding.hex) {
+        out.println(HexFormat.of().formatHex(bytes));
       } else {
-        System.out.write(b);
-        System.out.flush();
+        out.write(bytes);
       }
+      out.flush();
       return 0;
     }
   }

@@ -10,7 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
 import sun.misc.Signal;
 
 /**
@@ -18,19 +18,19 @@ import sun.misc.Signal;
  * connections drain, exit 0). SIGHUP re-reads the configuration: a bad one is logged and the old
  * keeps running; a good one replaces it, keeping connections whose inbound and outbound remain.
  */
-@Command(name = "run", description = "Run the service.")
+@Command(name = "run", description = "Run service")
 final class RunCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
-  @Mixin ConfigOptions config;
+  @ParentCommand Main main;
 
   @Override
   public Integer call() throws Exception {
     Registry registry = Registry.loadAll();
-    Config c = ConfigLoader.load(config.merged(System.in), registry);
+    Config c = ConfigLoader.load(main.source.readMerged(main.io().in()), registry);
     LogSetup.apply(c.log());
-    Umbra umbra = Umbra.start(c, registry, config.base());
-    LOG.info("umbra {} started", VersionCommand.VERSION);
+    Umbra umbra = Umbra.start(c, registry, main.source.base());
+    LOG.info("umbra {} started", VersionCommand.version());
     CountDownLatch stop = new CountDownLatch(1);
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
     Signal.handle(new Signal("INT"), s -> stop.countDown());
@@ -45,7 +45,7 @@ final class RunCommand implements Callable<Integer> {
 
   private void reload(Umbra umbra, Registry registry) {
     try {
-      Config next = ConfigLoader.load(config.merged(System.in), registry);
+      Config next = ConfigLoader.load(main.source.readMerged(main.io().in()), registry);
       umbra.reload(next);
       LogSetup.apply(next.log());
       LOG.info("reloaded configuration");

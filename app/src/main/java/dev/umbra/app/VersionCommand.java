@@ -1,39 +1,65 @@
 package dev.umbra.app;
 
-import java.util.concurrent.Callable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+import java.util.Properties;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
-/** {@code umbra version}. */
-@Command(name = "version", description = "Print the version.")
-final class VersionCommand implements Callable<Integer> {
-  static final String VERSION = "0.1.0";
+/** {@code umbra version [-n]}: the version and the runtime, as sing-box prints them. */
+@Command(name = "version", description = "Print the current version of Umbra")
+final class VersionCommand implements Runnable {
+  @ParentCommand Main main;
 
-  @Spec CommandSpec spec;
+  @Option(
+      names = {"-n", "--name"},
+      description = "print the version name only")
+  boolean nameOnly;
 
   @Override
-  public Integer call() {
-    for (String line : new Provider().getVersion()) {
-      spec.commandLine().getOut().println(line);
+  public void run() {
+    var out = main.io().out();
+    if (nameOnly) {
+      out.println(version());
+      return;
     }
-    return 0;
+    out.print(
+        "umbra version "
+            + version()
+            + "\n\nEnvironment: Java "
+            + Runtime.version()
+            + " ("
+            + System.getProperty("java.vm.vendor", "unknown vendor")
+            + ") "
+            + System.getProperty("os.name", "").toLowerCase(Locale.ROOT)
+            + "/"
+            + System.getProperty("os.arch", "")
+            + "\n");
+    out.flush();
   }
 
-  /** Version lines for --version and the version command. */
+  /** The project version, from a resource Maven fills in at build time. */
+  static String version() {
+    try (InputStream in = VersionCommand.class.getResourceAsStream("/dev/umbra/app/version")) {
+      if (in == null) {
+        return "unknown";
+      }
+      Properties p = new Properties();
+      p.load(in);
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static final class Provider implements IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {
-        "umbra version " + VERSION,
-        "Environment: Java "
-            + Runtime.version()
-            + " "
-            + System.getProperty("os.name")
-            + "/"
-            + System.getProperty("os.arch")
-      };
+      return new String[] {"umbra version " + version()};
     }
   }
 }
