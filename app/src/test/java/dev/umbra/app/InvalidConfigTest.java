@@ -14,9 +14,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The corpus in {@code src/test/resources/invalid-configs}: each file starts with two comment
- * lines, {@code // path: <JSON path>} and {@code // error: <text>}. {@code umbra check -c FILE} must
- * exit 1 with a one-line message on stderr naming that path and containing that text, and no stack
- * trace.
+ * lines, {@code // path: <JSON path>} and {@code // error: <text>}. {@code umbra check -c FILE}
+ * must exit 1 with a one-line message on stderr naming that path and containing that text, and no
+ * stack trace.
  */
 class InvalidConfigTest {
   record Case(Path file, String path, String error) {
