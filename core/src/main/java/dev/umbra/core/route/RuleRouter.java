@@ -73,13 +73,14 @@ public final class RuleRouter implements Router, Lifecycle {
         }
         action = actionNode.stringValue().isEmpty() ? "route" : actionNode.stringValue();
       }
-      Set<String> matchKeys = parser.matchKeys(node);
-      RuleAction ruleAction = ActionParser.parse(node, action, rulePath, matchKeys, sniffers);
       Set<String> actionKeys =
           new HashSet<>(
-              dev.umbra.core.config.Binder.keysOf(ActionParser.fieldsOf(action, rulePath)));
+              dev.umbra.core.config.Binder.keysOf(
+                  ActionParser.fieldsOf(action, JsonPaths.field(rulePath, "action"))));
       actionKeys.add("action");
       var rule = parser.parse(node, rulePath, actionKeys);
+      RuleAction ruleAction =
+          ActionParser.parse(node, action, rulePath, parser.matchKeys(node), sniffers);
       if (ruleAction instanceof RuleAction.Route r && ctx.outbounds().get(r.outbound()).isEmpty()) {
         throw new ConfigException(
             JsonPaths.field(rulePath, "outbound"), "unknown outbound '" + r.outbound() + "'");

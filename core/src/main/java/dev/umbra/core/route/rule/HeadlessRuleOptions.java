@@ -73,6 +73,9 @@ public record HeadlessRuleOptions(
         null,
         null,
         null,
+        null,
+        null,
+        null,
         invert);
   }
 }

@@ -102,7 +102,7 @@ public final class RuleCompiler {
         } catch (PatternSyntaxException e) {
           throw new ConfigException(
               JsonPaths.index(JsonPaths.field(path, "domain_regex"), i),
-              "invalid regular expression: " + e.getDescription());
+              "invalid regular expression '" + o.domainRegex().get(i) + "': " + e.getDescription());
         }
       }
       dstAddr.add((m, s) ->

@@ -1,5 +1,6 @@
 package dev.umbra.core.route.rule;
 
+import dev.umbra.core.config.Removed;
 import dev.umbra.core.config.Unsupported;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -43,6 +44,9 @@ public record RuleMatchOptions(
     @Unsupported JsonNode sourceHostname,
     @Unsupported JsonNode preferredBy,
     List<String> ruleSet,
+    @Removed("removed in sing-box 1.12.0; use rule-sets") JsonNode geosite,
+    @Removed("removed in sing-box 1.12.0; use rule-sets") JsonNode geoip,
+    @Removed("removed in sing-box 1.12.0; use rule-sets") JsonNode sourceGeoip,
     Boolean ruleSetIpCidrMatchSource,
     @Unsupported("needs the DNS module") Boolean ruleSetIpCidrAcceptEmpty,
     Boolean invert) {}
