@@ -21,13 +21,10 @@ import dev.umbra.proxy.socks.SocksOutboundOptions;
 public final class ProxyProvider implements ProtocolProvider {
   @Override
   public void register(Registry r) {
-    r.inbound(
-        "direct", DirectInboundOptions.class, (c, tag, o) -> new DirectInbound(tag, o, c.router()));
-    r.inbound(
-        "socks", SocksInboundOptions.class, (c, tag, o) -> new SocksInbound(tag, o, c.router()));
-    r.inbound("http", HttpInboundOptions.class, (c, tag, o) -> new HttpInbound(tag, o, c.router()));
-    r.inbound(
-        "mixed", HttpInboundOptions.class, (c, tag, o) -> new MixedInbound(tag, o, c.router()));
+    r.inbound("direct", DirectInboundOptions.class, (c, tag, o) -> new DirectInbound(tag, o, c));
+    r.inbound("socks", SocksInboundOptions.class, (c, tag, o) -> new SocksInbound(tag, o, c));
+    r.inbound("http", HttpInboundOptions.class, (c, tag, o) -> new HttpInbound(tag, o, c));
+    r.inbound("mixed", HttpInboundOptions.class, (c, tag, o) -> new MixedInbound(tag, o, c));
     r.outbound(
         "direct",
         DirectOutboundOptions.class,

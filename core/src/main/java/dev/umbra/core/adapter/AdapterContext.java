@@ -15,4 +15,9 @@ public interface AdapterContext {
   Dialer dialer(DialOptions options);
 
   Resolver resolver();
+
+  /** Finds an inbound by tag (for listen {@code detour}); valid once every inbound is built. */
+  default java.util.Optional<Inbound> inbound(String tag) {
+    return java.util.Optional.empty();
+  }
 }

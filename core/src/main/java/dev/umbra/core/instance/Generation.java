@@ -103,6 +103,7 @@ final class Generation implements Closeable {
         components.add(s);
       }
       checkGroupCycles();
+      checkInboundDetours();
     } catch (IOException | RuntimeException e) {
       close();
       throw e;
@@ -137,6 +138,28 @@ final class Generation implements Closeable {
       throw new ConfigException(e.path().isEmpty() ? path : path + "." + e.path(), e.problem(), e);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(path, e.getMessage(), e);
+    }
+  }
+
+  /** A listen detour must name an inbound that can take injected connections. */
+  private void checkInboundDetours() {
+    for (ComponentConfig c : config.inbounds()) {
+      var listen =
+          dev.umbra.core.config.ConfigLoader.find(
+              c.options(), dev.umbra.core.config.ListenOptions.class);
+      if (listen == null || listen.detour() == null) {
+        continue;
+      }
+      boolean injectable =
+          inbounds.stream()
+              .anyMatch(i ->
+                  i.tag().equals(listen.detour())
+                      && i instanceof dev.umbra.core.adapter.InjectableInbound);
+      if (!injectable) {
+        throw new ConfigException(
+            c.path() + ".detour",
+            "inbound '" + listen.detour() + "' cannot accept connections from another inbound");
+      }
     }
   }
 
@@ -234,6 +257,11 @@ final class Generation implements Closeable {
     @Override
     public OutboundManager outbounds() {
       return generation.outbounds;
+    }
+
+    @Override
+    public java.util.Optional<Inbound> inbound(String tag) {
+      return generation.inbounds.stream().filter(i -> i.tag().equals(tag)).findFirst();
     }
 
     @Override

@@ -32,6 +32,7 @@ public final class TcpListener implements Closeable {
   private final ListenOptions options;
   private final Handler handler;
   private volatile ServerSocket server;
+  private volatile Thread acceptThread;
 
   public TcpListener(String tag, ListenOptions options, Handler handler) {
     this.tag = tag;
@@ -52,10 +53,34 @@ public final class TcpListener implements Closeable {
     return Destination.IpLiterals.parse(host);
   }
 
+  /**
+   * The handler an inbound should use: its own, or, with listen {@code detour} set, one handing
+   * each connection to that inbound.
+   */
+  public static Handler withDetour(
+      ListenOptions options, dev.umbra.core.adapter.AdapterContext context, Handler own) {
+    String detour = options.detour();
+    if (detour == null) {
+      return own;
+    }
+    return socket -> {
+      var target =
+          context
+              .inbound(detour)
+              .orElseThrow(() -> new IOException("inbound '" + detour + "' is gone"));
+      ((dev.umbra.core.adapter.InjectableInbound) target)
+          .inject(
+              new dev.umbra.core.net.SocketConn(socket),
+              (InetSocketAddress) socket.getRemoteSocketAddress());
+    };
+  }
+
   public void start() throws IOException {
     InetAddress address = listenAddress(options, "");
     int port = options.listenPort() == null ? 0 : options.listenPort();
     ServerSocket s = new ServerSocket();
+    // A reload rebinds the port while connections accepted on it are still open.
+    s.setReuseAddress(true);
     try {
       s.bind(new InetSocketAddress(address, port), 1024);
     } catch (IOException e) {
@@ -73,7 +98,7 @@ public final class TcpListener implements Closeable {
     }
     server = s;
     LOG.info("inbound/{}: listening on tcp {}", tag, s.getLocalSocketAddress());
-    Thread.ofVirtual().name("accept-" + tag).start(this::acceptLoop);
+    acceptThread = Thread.ofVirtual().name("accept-" + tag).start(this::acceptLoop);
   }
 
   private void acceptLoop() {
@@ -120,6 +145,15 @@ public final class TcpListener implements Closeable {
     ServerSocket s = server;
     if (s != null) {
       s.close();
+    }
+    Thread t = acceptThread;
+    if (t != null) {
+      // The socket is released only once the accepting thread has left accept().
+      try {
+        t.join(java.time.Duration.ofSeconds(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

@@ -23,6 +23,11 @@ public interface PacketConn extends Closeable {
   /** Sets the receive timeout in milliseconds (0 = none). */
   default void setReadTimeout(int millis) throws IOException {}
 
+  /** How long the association may stay silent before it ends, if its inbound says; else null. */
+  default java.time.Duration idleTimeout() {
+    return null;
+  }
+
   @Override
   void close() throws IOException;
 }

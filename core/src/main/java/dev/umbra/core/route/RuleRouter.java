@@ -10,6 +10,7 @@ import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.config.JsonPaths;
 import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
+import dev.umbra.core.net.Network;
 import dev.umbra.core.net.PacketConn;
 import dev.umbra.core.relay.Relay;
 import dev.umbra.core.relay.TrafficCounter;
@@ -193,6 +194,7 @@ public final class RuleRouter implements Router, Lifecycle {
       Outbound outbound = d.outbound();
       Conn remote;
       try {
+        requireNetwork(outbound, Network.TCP);
         remote = outbound.dial(m.withDestination(target));
       } catch (IOException e) {
         LOG.warn(
@@ -262,6 +264,7 @@ public final class RuleRouter implements Router, Lifecycle {
       Outbound outbound = d.outbound();
       PacketConn remote;
       try {
+        requireNetwork(outbound, Network.UDP);
         remote = outbound.listenPacket(m.withDestination(d.overrides().apply(m.destination())));
       } catch (IOException e) {
         LOG.warn(
@@ -278,7 +281,9 @@ public final class RuleRouter implements Router, Lifecycle {
       LOG.debug(
           "[{}] udp {} -> {} via {}", m.inbound(), m.source(), m.destination(), outbound.tag());
       Duration idle =
-          d.overrides().udpTimeout() != null ? d.overrides().udpTimeout() : DEFAULT_UDP_TIMEOUT;
+          d.overrides().udpTimeout() != null
+              ? d.overrides().udpTimeout()
+              : conn.idleTimeout() != null ? conn.idleTimeout() : DEFAULT_UDP_TIMEOUT;
       try (Closeable tracked =
           ctx.tracker()
               .track(
@@ -302,6 +307,13 @@ public final class RuleRouter implements Router, Lifecycle {
           e.toString());
     } finally {
       closeQuietly(conn);
+    }
+  }
+
+  private static void requireNetwork(Outbound o, Network n) throws IOException {
+    if (!o.networks().contains(n)) {
+      throw new IOException(
+          "outbound '" + o.tag() + "' does not carry " + n.configName() + " (its network setting)");
     }
   }
 

@@ -26,12 +26,19 @@ public final class DirectInbound implements Inbound {
   private final TcpListener tcp;
   private UdpForwarder udp;
 
-  public DirectInbound(String tag, DirectInboundOptions options, Router router) {
+  public DirectInbound(
+      String tag, DirectInboundOptions options, dev.umbra.core.adapter.AdapterContext context) {
     this.tag = tag;
     this.options = options;
-    this.router = router;
+    this.router = context.router();
     TcpListener.listenAddress(options.listen(), "");
-    this.tcp = options.tcp() ? new TcpListener(tag, options.listen(), this::handle) : null;
+    this.tcp =
+        options.tcp()
+            ? new TcpListener(
+                tag,
+                options.listen(),
+                TcpListener.withDetour(options.listen(), context, this::handle))
+            : null;
   }
 
   Destination target(InetAddress localAddress, int localPort) {

@@ -1,9 +1,10 @@
 package dev.umbra.proxy.mixed;
 
-import dev.umbra.core.adapter.Inbound;
-import dev.umbra.core.adapter.Router;
+import dev.umbra.core.adapter.AdapterContext;
+import dev.umbra.core.adapter.InjectableInbound;
 import dev.umbra.core.adapter.StartStage;
 import dev.umbra.core.listener.TcpListener;
+import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.PrefixedConn;
 import dev.umbra.core.net.SocketConn;
 import dev.umbra.proxy.auth.Users;
@@ -13,35 +14,48 @@ import dev.umbra.proxy.socks.Socks4;
 import dev.umbra.proxy.socks.Socks5;
 import dev.umbra.proxy.socks.SocksServer;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 
 /** SOCKS4/4a/5 and HTTP proxy on one port, told apart by the first byte. */
-public final class MixedInbound implements Inbound {
+public final class MixedInbound implements InjectableInbound {
   private final String tag;
   private final TcpListener listener;
   private final SocksServer socks;
   private final HttpServer http;
 
-  public MixedInbound(String tag, HttpInboundOptions o, Router router) {
+  public MixedInbound(String tag, HttpInboundOptions o, AdapterContext context) {
     this.tag = tag;
     TcpListener.listenAddress(o.listen(), "");
     Users users = new Users(o.users(), "");
-    this.socks = new SocksServer(tag, "mixed", users, router);
-    this.http = new HttpServer(tag, "mixed", users, router);
-    this.listener = new TcpListener(tag, o.listen(), this::handle);
+    this.socks =
+        new SocksServer(tag, "mixed", users, context.router(), o.listen().udpIdleTimeout());
+    this.http = new HttpServer(tag, "mixed", users, context.router());
+    this.listener =
+        new TcpListener(tag, o.listen(), TcpListener.withDetour(o.listen(), context, this::handle));
   }
 
   private void handle(Socket socket) throws IOException {
-    SocketConn conn = new SocketConn(socket);
-    socket.setSoTimeout(SocksServer.HANDSHAKE_TIMEOUT_MILLIS);
+    serve(
+        new SocketConn(socket),
+        (InetSocketAddress) socket.getRemoteSocketAddress(),
+        socket.getLocalAddress());
+  }
+
+  @Override
+  public void inject(Conn conn, InetSocketAddress source) throws IOException {
+    serve(conn, source, InetAddress.getLoopbackAddress());
+  }
+
+  private void serve(Conn conn, InetSocketAddress source, InetAddress local) throws IOException {
+    conn.setReadTimeout(SocksServer.HANDSHAKE_TIMEOUT_MILLIS);
     int first = conn.in().read();
     if (first < 0) {
       return;
     }
-    InetSocketAddress source = (InetSocketAddress) socket.getRemoteSocketAddress();
     if (first == Socks5.VERSION || first == Socks4.VERSION) {
-      socks.serve(first, conn, source, socket.getLocalAddress());
+      socks.serve(first, conn, source, local);
     } else {
       http.serve(new PrefixedConn(conn, new byte[] {(byte) first}, 1), source);
     }

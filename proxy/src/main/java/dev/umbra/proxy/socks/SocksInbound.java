@@ -1,9 +1,10 @@
 package dev.umbra.proxy.socks;
 
-import dev.umbra.core.adapter.Inbound;
-import dev.umbra.core.adapter.Router;
+import dev.umbra.core.adapter.AdapterContext;
+import dev.umbra.core.adapter.InjectableInbound;
 import dev.umbra.core.adapter.StartStage;
 import dev.umbra.core.listener.TcpListener;
+import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.SocketConn;
 import dev.umbra.proxy.auth.Users;
 import java.io.IOException;
@@ -11,16 +12,19 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 
 /** SOCKS4, 4a and 5 server (CONNECT and UDP ASSOCIATE, username/password). */
-public final class SocksInbound implements Inbound {
+public final class SocksInbound implements InjectableInbound {
   private final String tag;
   private final TcpListener listener;
   private final SocksServer server;
 
-  public SocksInbound(String tag, SocksInboundOptions o, Router router) {
+  public SocksInbound(String tag, SocksInboundOptions o, AdapterContext context) {
     this.tag = tag;
     TcpListener.listenAddress(o.listen(), "");
-    this.server = new SocksServer(tag, "socks", new Users(o.users(), ""), router);
-    this.listener = new TcpListener(tag, o.listen(), this::handle);
+    this.server =
+        new SocksServer(
+            tag, "socks", new Users(o.users(), ""), context.router(), o.listen().udpIdleTimeout());
+    this.listener =
+        new TcpListener(tag, o.listen(), TcpListener.withDetour(o.listen(), context, this::handle));
   }
 
   private void handle(Socket socket) throws IOException {
@@ -35,6 +39,15 @@ public final class SocksInbound implements Inbound {
         conn,
         (InetSocketAddress) socket.getRemoteSocketAddress(),
         socket.getLocalAddress());
+  }
+
+  @Override
+  public void inject(Conn conn, InetSocketAddress source) throws IOException {
+    conn.setReadTimeout(SocksServer.HANDSHAKE_TIMEOUT_MILLIS);
+    int version = conn.in().read();
+    if (version >= 0) {
+      server.serve(version, conn, source, java.net.InetAddress.getLoopbackAddress());
+    }
   }
 
   @Override

@@ -31,8 +31,11 @@ public final class SocksServer {
   private final String type;
   private final Users users;
   private final Router router;
+  private final java.time.Duration udpTimeout;
 
-  public SocksServer(String tag, String type, Users users, Router router) {
+  public SocksServer(
+      String tag, String type, Users users, Router router, java.time.Duration udpTimeout) {
+    this.udpTimeout = udpTimeout;
     this.tag = tag;
     this.type = type;
     this.users = users;
@@ -168,7 +171,7 @@ public final class SocksServer {
       Conn conn, InetSocketAddress source, InetAddress local, Destination requested, String user)
       throws IOException {
     DatagramSocket udp = new DatagramSocket(new InetSocketAddress(local, 0));
-    SocksUdpAssociation association = new SocksUdpAssociation(udp, source.getAddress());
+    SocksUdpAssociation association = new SocksUdpAssociation(udp, source.getAddress(), udpTimeout);
     Destination bound = new Destination.Ip(local, udp.getLocalPort());
     conn.out().write(Socks5.reply(Socks5.REP_SUCCEEDED, bound));
     conn.out().flush();

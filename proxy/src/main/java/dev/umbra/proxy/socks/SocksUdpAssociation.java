@@ -27,7 +27,10 @@ final class SocksUdpAssociation implements PacketConn {
   private ByteBuffer pending;
   private Destination pendingDestination;
 
-  SocksUdpAssociation(DatagramSocket socket, InetAddress clientIp) {
+  private final java.time.Duration idle;
+
+  SocksUdpAssociation(DatagramSocket socket, InetAddress clientIp, java.time.Duration idle) {
+    this.idle = idle;
     this.socket = socket;
     this.clientIp = clientIp;
   }
@@ -108,6 +111,11 @@ final class SocksUdpAssociation implements PacketConn {
   @Override
   public void setReadTimeout(int millis) throws IOException {
     socket.setSoTimeout(millis);
+  }
+
+  @Override
+  public java.time.Duration idleTimeout() {
+    return idle;
   }
 
   @Override
