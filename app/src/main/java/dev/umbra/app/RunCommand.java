@@ -29,14 +29,23 @@ final class RunCommand implements Callable<Integer> {
     Registry registry = Registry.loadAll();
     Config c = ConfigLoader.load(main.source.readMerged(main.io().in()), registry);
     LogSetup.apply(c.log());
-    Umbra umbra = Umbra.start(c, registry, main.source.base());
-    LOG.info("umbra {} started", VersionCommand.version());
+    // Handlers first: a signal arriving while listeners open must not kill the JVM outright.
     CountDownLatch stop = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicReference<Umbra> running =
+        new java.util.concurrent.atomic.AtomicReference<>();
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
     Signal.handle(new Signal("INT"), s -> stop.countDown());
     Signal.handle(
         new Signal("HUP"),
-        s -> Thread.ofVirtual().name("reload").start(() -> reload(umbra, registry)));
+        s -> {
+          Umbra u = running.get();
+          if (u != null) {
+            Thread.ofVirtual().name("reload").start(() -> reload(u, registry));
+          }
+        });
+    Umbra umbra = Umbra.start(c, registry, main.source.base());
+    running.set(umbra);
+    LOG.info("umbra {} started", VersionCommand.version());
     stop.await();
     LOG.info("shutting down");
     umbra.shutdown(Umbra.DEFAULT_DRAIN);

@@ -106,7 +106,8 @@ public final class RuleRouter implements Router, Lifecycle {
       Outbound outbound,
       RuleAction.Reject reject,
       Overrides overrides,
-      Conn conn) {}
+      Conn conn,
+      PacketConn packets) {}
 
   /** Route-options accumulated on the way. */
   record Overrides(String address, Integer port, Duration udpTimeout) {
@@ -134,10 +135,12 @@ public final class RuleRouter implements Router, Lifecycle {
     }
   }
 
-  private Decision decide(Metadata metadata, Conn conn, Handshake handshake, boolean[] answered)
+  private Decision decide(
+      Metadata metadata, Conn conn, PacketConn packets, Handshake handshake, boolean[] answered)
       throws IOException {
     Metadata m = metadata;
     Conn c = conn;
+    PacketConn p = packets;
     Overrides overrides = Overrides.NONE;
     for (RouteRule rr : rules) {
       if (!rr.rule().match(m)) {
@@ -146,10 +149,10 @@ public final class RuleRouter implements Router, Lifecycle {
       switch (rr.action()) {
         case RuleAction.Route r -> {
           Outbound o = ctx.outbounds().get(r.outbound()).orElseThrow();
-          return new Decision(m, o, null, overrides.with(r.overrides()), c);
+          return new Decision(m, o, null, overrides.with(r.overrides()), c, p);
         }
         case RuleAction.Reject r -> {
-          return new Decision(m, null, r, overrides, c);
+          return new Decision(m, null, r, overrides, c, p);
         }
         case RuleAction.RouteOptions r -> overrides = overrides.with(r.overrides());
         case RuleAction.Sniff s -> {
@@ -162,12 +165,16 @@ public final class RuleRouter implements Router, Lifecycle {
             Sniffing.Result sr = Sniffing.sniffStream(c, sniffers, s, m);
             c = sr.conn();
             m = sr.metadata();
+          } else if (p != null) {
+            Sniffing.PacketResult pr = Sniffing.sniffPackets(p, sniffers, s, m);
+            p = pr.conn();
+            m = pr.metadata();
           }
         }
         case RuleAction.Resolve r -> m = Sniffing.resolve(m, r, ctx.resolver());
       }
     }
-    return new Decision(m, ctx.outbounds().defaultOutbound(), null, overrides, c);
+    return new Decision(m, ctx.outbounds().defaultOutbound(), null, overrides, c, p);
   }
 
   @Override
@@ -175,7 +182,7 @@ public final class RuleRouter implements Router, Lifecycle {
     boolean[] answered = {false};
     Conn client = conn;
     try {
-      Decision d = decide(metadata, conn, handshake, answered);
+      Decision d = decide(metadata, conn, null, handshake, answered);
       client = d.conn();
       if (d.reject() != null) {
         boolean drop = rejects.shouldDrop(d.reject());
@@ -248,7 +255,8 @@ public final class RuleRouter implements Router, Lifecycle {
   public void routePackets(PacketConn conn, Metadata metadata, Handshake handshake) {
     boolean[] answered = {false};
     try {
-      Decision d = decide(metadata, null, handshake, answered);
+      Decision d = decide(metadata, null, conn, handshake, answered);
+      PacketConn client = d.packets();
       if (d.reject() != null) {
         LOG.info(
             "[{}] udp {} -> {} rejected by rule",
@@ -283,18 +291,18 @@ public final class RuleRouter implements Router, Lifecycle {
       Duration idle =
           d.overrides().udpTimeout() != null
               ? d.overrides().udpTimeout()
-              : conn.idleTimeout() != null ? conn.idleTimeout() : DEFAULT_UDP_TIMEOUT;
+              : client.idleTimeout() != null ? client.idleTimeout() : DEFAULT_UDP_TIMEOUT;
       try (Closeable tracked =
           ctx.tracker()
               .track(
                   m,
                   outbound.tag(),
                   () -> {
-                    closeQuietly(conn);
+                    closeQuietly(client);
                     closeQuietly(remote);
                   })) {
         PacketRelay.pipe(
-            conn, remote, d.overrides()::apply, idle, ctx.stats().counterFor(m, outbound.tag()));
+            client, remote, d.overrides()::apply, idle, ctx.stats().counterFor(m, outbound.tag()));
       } finally {
         closeQuietly(remote);
       }

@@ -6,7 +6,9 @@ import dev.umbra.core.dial.AddressOrder;
 import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
+import dev.umbra.core.net.PacketConn;
 import dev.umbra.core.net.PrefixedConn;
+import dev.umbra.core.net.PrefixedPacketConn;
 import dev.umbra.core.route.action.RuleAction;
 import dev.umbra.core.sniff.SniffOutcome;
 import dev.umbra.core.sniff.Sniffers;
@@ -80,6 +82,35 @@ final class Sniffing {
       conn.setReadTimeout(0);
     }
     return new Result(new PrefixedConn(conn, buf, len), out);
+  }
+
+  record PacketResult(PacketConn conn, Metadata metadata) {}
+
+  /** Sniffs the association's first datagram, which the returned connection delivers again. */
+  static PacketResult sniffPackets(
+      PacketConn conn, Sniffers sniffers, RuleAction.Sniff action, Metadata m) throws IOException {
+    if (m.protocol() != null) {
+      return new PacketResult(conn, m);
+    }
+    ByteBuffer first = ByteBuffer.allocate(65535);
+    Destination from;
+    conn.setReadTimeout((int) Math.max(1, action.timeout().toMillis()));
+    try {
+      from = conn.receive(first);
+    } catch (SocketTimeoutException e) {
+      return new PacketResult(conn, m);
+    } finally {
+      conn.setReadTimeout(0);
+    }
+    first.flip();
+    Metadata out = m;
+    if (sniffers.sniff(Network.UDP, action.sniffers(), first.duplicate())
+        instanceof SniffOutcome.Match match) {
+      out = m.withSniffed(match.result().protocol(), match.result().domain());
+      LOG.debug(
+          "[{}] sniffed {} {}", m.inbound(), match.result().protocol(), match.result().domain());
+    }
+    return new PacketResult(new PrefixedPacketConn(conn, first, from), out);
   }
 
   static Metadata resolve(Metadata m, RuleAction.Resolve action, Resolver resolver) {
