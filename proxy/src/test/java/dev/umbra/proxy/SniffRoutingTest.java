@@ -66,7 +66,7 @@ class SniffRoutingTest {
                 "-o",
                 "/dev/null",
                 "-w",
-                "%{http_code}",
+                "%{http_connect}",
                 "-p",
                 "-x",
                 "http://127.0.0.1:" + port,
