@@ -57,11 +57,6 @@ def rss_kb(pid):
     return 0
 
 
-def java_pid(launcher):
-    # ./umbra execs java, so the launcher's PID is the JVM's
-    return launcher.pid
-
-
 def iperf(port):
     # iperf3 -s serves one test at a time and a relay may hold the last one open briefly
     for attempt in range(5):
@@ -101,6 +96,41 @@ def wrk(proxy_port, target, close):
             "non2xx": int(non2xx.group(1)) if non2xx else 0}
 
 
+def measure_footprint(work, results):
+    idle_target, fwd = free_port(), free_port()
+    cfg = {"log": {"level": "warn"},
+           "inbounds": [{"type": "direct", "tag": "idle", "listen": "127.0.0.1", "listen_port": fwd,
+                         "network": "tcp", "override_address": "127.0.0.1", "override_port": idle_target}],
+           "outbounds": [{"type": "direct", "tag": "direct"}]}
+    with open(f"{work}/footprint.json", "w") as f:
+        json.dump(cfg, f)
+    t0 = time.time()
+    umbra = subprocess.Popen([os.path.join(ROOT, "umbra"), "run", "-c", f"{work}/footprint.json"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        results["umbra_start_to_listening_s"] = round(wait_port(fwd) - t0, 3)
+        time.sleep(3)
+        idle = rss_kb(umbra.pid) / 1024
+        results["umbra_idle_rss_mb"] = round(idle, 1)
+        server = socket.socket()
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", idle_target))
+        server.listen(4096)
+        server.settimeout(10)
+        clients = [socket.create_connection(("127.0.0.1", fwd)) for _ in range(IDLE_CONNS)]
+        accepted = [server.accept()[0] for _ in range(IDLE_CONNS)]
+        time.sleep(3)
+        busy = rss_kb(umbra.pid) / 1024
+        results["umbra_rss_1000_idle_mb"] = round(busy, 1)
+        results["umbra_kib_per_idle_conn"] = round((busy - idle) * 1024 / IDLE_CONNS, 1)
+        for s in clients + accepted:
+            s.close()
+        server.close()
+    finally:
+        umbra.terminate()
+        umbra.wait(15)
+
+
 def main():
     for tool in ["iperf3", "wrk", "v2ray", "microsocks", "socat", "nginx"]:
         if not shutil.which(tool) and not os.path.exists(f"/usr/sbin/{tool}"):
@@ -125,24 +155,22 @@ http {{ access_log off; keepalive_requests 1000000;
         wait_port(iperf_port)
         wait_port(origin)
 
+        # Footprint first, on a fresh Umbra that has carried no load: idle, then 1,000 idle
+        # relayed connections (each: accepted socket, dialed socket, two parked virtual threads).
+        measure_footprint(work, results)
+
         # Umbra: direct inbound forwarding to iperf3, mixed and http proxies, forward for idle conns
-        u_fwd, u_mixed, idle_target, u_idle_fwd = free_port(), free_port(), free_port(), free_port()
+        u_fwd, u_mixed = free_port(), free_port()
         cfg = {"log": {"level": "warn"},
                "inbounds": [
                    {"type": "direct", "tag": "fwd", "listen": "127.0.0.1", "listen_port": u_fwd,
                     "network": "tcp", "override_address": "127.0.0.1", "override_port": iperf_port},
-                   {"type": "mixed", "tag": "mixed", "listen": "127.0.0.1", "listen_port": u_mixed},
-                   {"type": "direct", "tag": "idle", "listen": "127.0.0.1", "listen_port": u_idle_fwd,
-                    "network": "tcp", "override_address": "127.0.0.1", "override_port": idle_target}],
+                   {"type": "mixed", "tag": "mixed", "listen": "127.0.0.1", "listen_port": u_mixed}],
                "outbounds": [{"type": "direct", "tag": "direct"}]}
         with open(f"{work}/umbra.json", "w") as f:
             json.dump(cfg, f)
-        t0 = time.time()
         umbra = start("umbra", [os.path.join(ROOT, "umbra"), "run", "-c", f"{work}/umbra.json"])
-        t1 = wait_port(u_idle_fwd)
-        results["umbra_start_to_listening_s"] = round(t1 - t0, 3)
-        time.sleep(2)
-        results["umbra_idle_rss_mb"] = round(rss_kb(java_pid(umbra)) / 1024, 1)
+        wait_port(u_mixed)
 
         # v2ray: dokodemo-door -> freedom, socks and http inbounds -> freedom
         v_fwd, v_socks, v_http = free_port(), free_port(), free_port()
@@ -183,25 +211,6 @@ http {{ access_log off; keepalive_requests 1000000;
             reqs[name] = {"keepalive": wrk(port, target, False), "new_conn": wrk(port, target, True)}
         results["http"] = reqs
 
-        # 3. RSS with 1,000 idle relayed connections through Umbra
-        idle_server = socket.socket()
-        idle_server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        idle_server.bind(("127.0.0.1", idle_target))
-        idle_server.listen(4096)
-        accepted, clients = [], []
-        for _ in range(IDLE_CONNS):
-            c = socket.create_connection(("127.0.0.1", u_idle_fwd))
-            clients.append(c)
-        idle_server.settimeout(10)
-        while len(accepted) < IDLE_CONNS:
-            accepted.append(idle_server.accept()[0])
-        time.sleep(2)
-        busy = rss_kb(umbra.pid) / 1024
-        results["umbra_rss_1000_idle_mb"] = round(busy, 1)
-        results["umbra_kib_per_idle_conn"] = round((busy - results["umbra_idle_rss_mb"]) * 1024 / IDLE_CONNS, 1)
-        for s in clients + accepted:
-            s.close()
-        idle_server.close()
     finally:
         stop_all()
         shutil.rmtree(work, ignore_errors=True)
