@@ -76,6 +76,8 @@ class HostileInputTest {
         return true;
       } catch (SocketTimeoutException e) {
         return false;
+      } catch (java.net.SocketException reset) {
+        return true; // a reset is a close too
       }
     }
   }

@@ -56,7 +56,7 @@ public final class DefaultDialer implements Dialer {
       if (remainingMillis <= 0) {
         break;
       }
-      Socket socket = new Socket();
+      Socket socket = java.nio.channels.SocketChannel.open().socket();
       try {
         bind(socket, address);
         SocketOptions.keepAlive(

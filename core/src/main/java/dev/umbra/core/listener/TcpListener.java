@@ -78,7 +78,8 @@ public final class TcpListener implements Closeable {
   public void start() throws IOException {
     InetAddress address = listenAddress(options, "");
     int port = options.listenPort() == null ? 0 : options.listenPort();
-    ServerSocket s = new ServerSocket();
+    // Channel-backed, so accepted sockets have channels the relay can copy between directly.
+    ServerSocket s = java.nio.channels.ServerSocketChannel.open().socket();
     // A reload rebinds the port while connections accepted on it are still open.
     s.setReuseAddress(true);
     try {
@@ -118,19 +119,50 @@ public final class TcpListener implements Closeable {
   }
 
   private void serve(Socket socket) {
+    boolean failed = false;
     try {
       SocketOptions.keepAlive(
           socket, options.keepAliveEnabled(), options.keepAliveIdle(), options.keepAliveInterval());
       socket.setTcpNoDelay(true);
       handler.handle(socket);
     } catch (IOException | RuntimeException e) {
+      failed = true;
       LOG.debug("inbound/{}: {}: {}", tag, socket.getRemoteSocketAddress(), e.toString());
     } finally {
+      if (failed) {
+        lingeringClose(socket);
+      }
       try {
         socket.close();
       } catch (IOException ignored) {
         // nothing left to do with a failed socket
       }
+    }
+  }
+
+  /**
+   * After a protocol error the client may still be sending; closing with unread input would reset
+   * the connection and destroy the error reply we wrote. Half-close, then discard its input for a
+   * moment, bounded in bytes and time.
+   */
+  private static void lingeringClose(Socket socket) {
+    try {
+      if (socket.isClosed() || socket.isOutputShutdown()) {
+        return;
+      }
+      socket.shutdownOutput();
+      socket.setSoTimeout(500);
+      byte[] sink = new byte[4096];
+      long deadline = System.nanoTime() + 1_000_000_000L;
+      int total = 0;
+      int n;
+      while (total < 256 * 1024
+          && System.nanoTime() < deadline
+          && (n = socket.getInputStream().read(sink)) >= 0) {
+        total += n;
+      }
+    } catch (IOException ignored) {
+      // the peer is gone or silent: close now
     }
   }
 
