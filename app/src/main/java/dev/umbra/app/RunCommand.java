@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * {@code umbra run}: starts the configuration and serves until SIGTERM or SIGINT (listeners close,
@@ -33,23 +34,34 @@ final class RunCommand implements Callable<Integer> {
     CountDownLatch stop = new CountDownLatch(1);
     java.util.concurrent.atomic.AtomicReference<Umbra> running =
         new java.util.concurrent.atomic.AtomicReference<>();
-    Signal.handle(new Signal("TERM"), s -> stop.countDown());
-    Signal.handle(new Signal("INT"), s -> stop.countDown());
-    Signal.handle(
-        new Signal("HUP"),
-        s -> {
-          Umbra u = running.get();
-          if (u != null) {
-            Thread.ofVirtual().name("reload").start(() -> reload(u, registry));
-          }
-        });
-    Umbra umbra = Umbra.start(c, registry, main.source.base());
-    running.set(umbra);
-    LOG.info("umbra {} started", VersionCommand.version());
-    stop.await();
-    LOG.info("shutting down");
-    umbra.shutdown(Umbra.DEFAULT_DRAIN);
-    return 0;
+    Signal term = new Signal("TERM");
+    Signal interrupt = new Signal("INT");
+    Signal hangup = new Signal("HUP");
+    SignalHandler oldTerm = Signal.handle(term, s -> stop.countDown());
+    SignalHandler oldInt = Signal.handle(interrupt, s -> stop.countDown());
+    SignalHandler oldHup =
+        Signal.handle(
+            hangup,
+            s -> {
+              Umbra u = running.get();
+              if (u != null) {
+                Thread.ofVirtual().name("reload").start(() -> reload(u, registry));
+              }
+            });
+    try {
+      Umbra umbra = Umbra.start(c, registry, main.source.base());
+      running.set(umbra);
+      LOG.info("umbra {} started", VersionCommand.version());
+      stop.await();
+      LOG.info("shutting down");
+      umbra.shutdown(Umbra.DEFAULT_DRAIN);
+      return 0;
+    } finally {
+      // in-process callers (tests, embedders) get their own signal handling back
+      Signal.handle(term, oldTerm);
+      Signal.handle(interrupt, oldInt);
+      Signal.handle(hangup, oldHup);
+    }
   }
 
   private void reload(Umbra umbra, Registry registry) {

@@ -90,6 +90,14 @@ class FindJdkTest {
   }
 
   @Test
+  void readsTheReleaseFileWithoutStartingJava() throws Exception {
+    Path home = fakeJdk("release-only", 17, true);
+    // java itself would say 17; the release file (what the JDK ships) says 25 and is read first
+    Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"X\"\nJAVA_VERSION=\"25.0.3\"\n");
+    assertThat(find(Map.of()).out()).isEqualTo(home.toString());
+  }
+
+  @Test
   void failsWithAClearMessageWhenNoneIsFound() throws Exception {
     fakeJdk("old", 17, true);
     var r = find(Map.of());

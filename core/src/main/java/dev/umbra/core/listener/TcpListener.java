@@ -108,9 +108,12 @@ public final class TcpListener implements Closeable {
       Socket socket;
       try {
         socket = s.accept();
-      } catch (SocketException e) {
+      } catch (SocketException | java.nio.channels.ClosedChannelException e) {
         return; // closed
       } catch (IOException e) {
+        if (s.isClosed()) {
+          return;
+        }
         LOG.warn("inbound/{}: accept failed: {}", tag, e.toString());
         continue;
       }
