@@ -6,6 +6,8 @@ import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
+import dev.umbra.tls.TlsClient;
+import dev.umbra.tls.TlsOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -23,6 +25,7 @@ final class Probe {
 
   private final URI uri;
   private final Destination target;
+  private final TlsClient tls;
 
   Probe(String url) {
     String u = url == null ? DEFAULT_URL : url;
@@ -31,20 +34,31 @@ final class Probe {
     } catch (URISyntaxException e) {
       throw new ConfigException("url", "invalid URL '" + u + "'");
     }
-    if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-      throw new ConfigException(
-          "url",
-          "https probes need the TLS module, which is not implemented yet; use an http:// URL (got '"
-              + u
-              + "')");
+    boolean https = "https".equalsIgnoreCase(uri.getScheme());
+    if ((!https && !"http".equalsIgnoreCase(uri.getScheme())) || uri.getHost() == null) {
+      throw new ConfigException("url", "expected an http:// or https:// URL, got '" + u + "'");
     }
-    target = Destination.of(uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort());
+    target = Destination.of(uri.getHost(), uri.getPort() < 0 ? (https ? 443 : 80) : uri.getPort());
+    tls = https ? TlsClient.create(TlsOptions.verifying(uri.getHost()), "url") : null;
+  }
+
+  private Conn open(Outbound member) throws IOException {
+    Conn raw = member.dial(Metadata.internal(Network.TCP, target));
+    if (tls == null) {
+      return raw;
+    }
+    try {
+      return tls.wrap(raw, uri.getHost());
+    } catch (IOException e) {
+      raw.close();
+      throw e;
+    }
   }
 
   /** Milliseconds to the response status line; throws if unreachable within {@code timeout}. */
   long measure(Outbound member, Duration timeout) throws IOException {
     long start = System.nanoTime();
-    try (Conn c = member.dial(Metadata.internal(Network.TCP, target))) {
+    try (Conn c = open(member)) {
       c.setReadTimeout((int) timeout.toMillis());
       String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
       if (uri.getRawQuery() != null) {

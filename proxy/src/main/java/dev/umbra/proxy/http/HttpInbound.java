@@ -7,6 +7,7 @@ import dev.umbra.core.listener.TcpListener;
 import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.SocketConn;
 import dev.umbra.proxy.auth.Users;
+import dev.umbra.tls.TlsServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
@@ -20,6 +21,8 @@ public final class HttpInbound implements InjectableInbound {
     this.tag = tag;
     TcpListener.listenAddress(o.listen(), "");
     this.server = new HttpServer(tag, "http", new Users(o.users(), ""), context.router());
+    TlsServer tls =
+        o.tls() != null && o.tls().isEnabled() ? TlsServer.create(o.tls(), "tls") : null;
     this.listener =
         new TcpListener(
             tag,
@@ -29,8 +32,14 @@ public final class HttpInbound implements InjectableInbound {
                 context,
                 socket ->
                     server.serve(
-                        new SocketConn(socket),
+                        tls == null ? new SocketConn(socket) : handshake(tls, socket),
                         (InetSocketAddress) socket.getRemoteSocketAddress())));
+  }
+
+  /** The TLS handshake of an accepted socket, bounded by the handshake timeout. */
+  public static Conn handshake(TlsServer tls, java.net.Socket socket) throws IOException {
+    socket.setSoTimeout(HttpServer.HEAD_TIMEOUT_MILLIS);
+    return tls.accept(new SocketConn(socket));
   }
 
   @Override

@@ -13,4 +13,4 @@ public record HttpInboundOptions(
     List<User> users,
     @Unsupported("changing the system proxy settings") Boolean setSystemProxy,
     @Unsupported("needs the DNS module") JsonNode domainResolver,
-    @Unsupported("TLS needs the tls module, not implemented yet") JsonNode tls) {}
+    dev.umbra.tls.TlsOptions tls) {}

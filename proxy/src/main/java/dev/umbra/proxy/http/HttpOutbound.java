@@ -8,6 +8,7 @@ import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.PacketConn;
+import dev.umbra.tls.TlsClient;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
@@ -24,12 +25,17 @@ public final class HttpOutbound implements Outbound {
   private final HttpOutboundOptions options;
   private final Dialer dialer;
   private final Destination server;
+  private final TlsClient tls;
 
   public HttpOutbound(String tag, HttpOutboundOptions options, Dialer dialer) {
     this.tag = tag;
     this.options = options;
     this.dialer = dialer;
     this.server = Destination.of(options.server(), options.serverPort());
+    this.tls =
+        options.tls() != null && options.tls().isEnabled()
+            ? TlsClient.create(options.tls(), "tls")
+            : null;
   }
 
   @Override
@@ -38,6 +44,9 @@ public final class HttpOutbound implements Outbound {
     Conn conn = dialer.dial(server);
     try {
       conn.setReadTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+      if (tls != null) {
+        conn = tls.wrap(conn, options.server());
+      }
       String authority = target.toString();
       List<HttpHead.Header> headers = new ArrayList<>();
       headers.add(new HttpHead.Header("Host", authority));

@@ -4,11 +4,9 @@ import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.config.DialOptions;
 import dev.umbra.core.config.Flatten;
 import dev.umbra.core.config.JsonPaths;
-import dev.umbra.core.config.Unsupported;
 import dev.umbra.core.config.Validated;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.databind.JsonNode;
 
 /** The sing-box {@code http} outbound (an HTTP CONNECT client). */
 public record HttpOutboundOptions(
@@ -19,7 +17,7 @@ public record HttpOutboundOptions(
     String password,
     String path,
     Map<String, List<String>> headers,
-    @Unsupported("TLS needs the tls module, not implemented yet") JsonNode tls)
+    dev.umbra.tls.TlsOptions tls)
     implements Validated {
 
   @Override

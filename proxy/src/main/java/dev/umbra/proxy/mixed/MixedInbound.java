@@ -8,11 +8,13 @@ import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.PrefixedConn;
 import dev.umbra.core.net.SocketConn;
 import dev.umbra.proxy.auth.Users;
+import dev.umbra.proxy.http.HttpInbound;
 import dev.umbra.proxy.http.HttpInboundOptions;
 import dev.umbra.proxy.http.HttpServer;
 import dev.umbra.proxy.socks.Socks4;
 import dev.umbra.proxy.socks.Socks5;
 import dev.umbra.proxy.socks.SocksServer;
+import dev.umbra.tls.TlsServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -24,6 +26,7 @@ public final class MixedInbound implements InjectableInbound {
   private final TcpListener listener;
   private final SocksServer socks;
   private final HttpServer http;
+  private final TlsServer tls;
 
   public MixedInbound(String tag, HttpInboundOptions o, AdapterContext context) {
     this.tag = tag;
@@ -32,13 +35,14 @@ public final class MixedInbound implements InjectableInbound {
     this.socks =
         new SocksServer(tag, "mixed", users, context.router(), o.listen().udpIdleTimeout());
     this.http = new HttpServer(tag, "mixed", users, context.router());
+    this.tls = o.tls() != null && o.tls().isEnabled() ? TlsServer.create(o.tls(), "tls") : null;
     this.listener =
         new TcpListener(tag, o.listen(), TcpListener.withDetour(o.listen(), context, this::handle));
   }
 
   private void handle(Socket socket) throws IOException {
     serve(
-        new SocketConn(socket),
+        tls == null ? new SocketConn(socket) : HttpInbound.handshake(tls, socket),
         (InetSocketAddress) socket.getRemoteSocketAddress(),
         socket.getLocalAddress());
   }

@@ -1,0 +1,78 @@
+package dev.umbra.tls;
+
+import dev.umbra.core.config.ConfigException;
+import dev.umbra.core.net.Conn;
+import dev.umbra.core.net.SocketConn;
+import java.io.IOException;
+import java.util.List;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+
+/** The client side of ordinary TLS (JDK engine) for outbounds. */
+public final class TlsClient {
+  private final TlsOptions options;
+  private final SSLContext context;
+
+  private TlsClient(TlsOptions options, SSLContext context) {
+    this.options = options;
+    this.context = context;
+  }
+
+  /** Checks the options and builds the context; {@code path} is the tls object's JSON path. */
+  public static TlsClient create(TlsOptions options, String path) {
+    if (options.key() != null || options.keyPath() != null) {
+      throw new ConfigException(
+          path + ".key", "a TLS client takes no key (client certificates are not supported yet)");
+    }
+    SSLContext ctx = TlsContexts.client(options, path);
+    TlsContexts.checkCipherSuites(options, ctx, path);
+    return new TlsClient(options, ctx);
+  }
+
+  /**
+   * Runs the handshake over {@code raw}; {@code defaultServerName} is used when server_name is
+   * unset.
+   */
+  public TlsConn wrap(Conn raw, String defaultServerName) throws IOException {
+    if (!(raw instanceof SocketConn sc)) {
+      throw new IOException(
+          "TLS over this carrier (" + raw.getClass().getSimpleName() + ") is not supported yet");
+    }
+    String name = options.serverName() != null ? options.serverName() : defaultServerName;
+    SSLSocket s =
+        (SSLSocket)
+            context.getSocketFactory().createSocket(sc.socket(), name, sc.socket().getPort(), true);
+    SSLParameters p = s.getSSLParameters();
+    p.setProtocols(TlsVersions.between(options.minVersion(), options.maxVersion()));
+    if (options.alpn() != null) {
+      p.setApplicationProtocols(options.alpn().toArray(String[]::new));
+    }
+    if (options.cipherSuites() != null) {
+      p.setCipherSuites(options.cipherSuites().toArray(String[]::new));
+    }
+    if (Boolean.TRUE.equals(options.disableSni()) || name == null || isIpLiteral(name)) {
+      p.setServerNames(List.of());
+    } else {
+      p.setServerNames(List.of(new SNIHostName(name)));
+    }
+    if (!Boolean.TRUE.equals(options.insecure())
+        && options.certificatePublicKeySha256() == null
+        && name != null) {
+      p.setEndpointIdentificationAlgorithm("HTTPS");
+    }
+    s.setSSLParameters(p);
+    try {
+      s.startHandshake();
+    } catch (IOException e) {
+      s.close();
+      throw new IOException("TLS handshake with " + name + " failed: " + e.getMessage(), e);
+    }
+    return new TlsConn(s);
+  }
+
+  private static boolean isIpLiteral(String host) {
+    return dev.umbra.core.net.Destination.IpLiterals.parse(host) != null;
+  }
+}

@@ -1,0 +1,104 @@
+package dev.umbra.tls;
+
+import dev.umbra.core.config.ConfigException;
+import dev.umbra.core.config.JsonPaths;
+import dev.umbra.core.config.Unsupported;
+import dev.umbra.core.config.Validated;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The sing-box {@code tls} object (inbound and outbound forms share it). Fields that need Umbra's
+ * own TLS engine (uTLS fingerprints, REALITY, ECH) or other modules are rejected by name.
+ */
+public record TlsOptions(
+    Boolean enabled,
+    String serverName,
+    Boolean insecure,
+    List<String> alpn,
+    String minVersion,
+    String maxVersion,
+    List<String> cipherSuites,
+    List<String> certificate,
+    String certificatePath,
+    List<String> key,
+    String keyPath,
+    List<String> certificatePublicKeySha256,
+    Boolean disableSni,
+    @Unsupported List<String> curvePreferences,
+    @Unsupported String clientAuthentication,
+    @Unsupported List<String> clientCertificate,
+    @Unsupported List<String> clientCertificatePath,
+    @Unsupported List<String> clientCertificatePublicKeySha256,
+    @Unsupported List<String> clientKey,
+    @Unsupported String clientKeyPath,
+    @Unsupported("needs Umbra's own TLS engine") JsonNode utls,
+    @Unsupported("needs Umbra's own TLS engine") JsonNode reality,
+    @Unsupported("needs Umbra's own TLS engine") JsonNode ech,
+    @Unsupported JsonNode acme,
+    @Unsupported Boolean fragment,
+    @Unsupported String fragmentFallbackDelay,
+    @Unsupported Boolean recordFragment,
+    @Unsupported Boolean kernelTx,
+    @Unsupported Boolean kernelRx,
+    @Unsupported JsonNode certificateProvider)
+    implements Validated {
+
+  @Override
+  public void validate(String path) {
+    for (String[] v : new String[][] {{"min_version", minVersion}, {"max_version", maxVersion}}) {
+      if (v[1] != null && TlsVersions.protocol(v[1]) == null) {
+        throw new ConfigException(
+            JsonPaths.field(path, v[0]), "expected 1.0, 1.1, 1.2 or 1.3, got '" + v[1] + "'");
+      }
+    }
+    if (certificate != null && certificatePath != null) {
+      throw new ConfigException(
+          JsonPaths.field(path, "certificate_path"),
+          "give certificate or certificate_path, not both");
+    }
+    if (key != null && keyPath != null) {
+      throw new ConfigException(
+          JsonPaths.field(path, "key_path"), "give key or key_path, not both");
+    }
+  }
+
+  /** Client options verifying {@code serverName} against the system trust store. */
+  public static TlsOptions verifying(String serverName) {
+    return new TlsOptions(
+        true,
+        serverName,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  public boolean isEnabled() {
+    return Boolean.TRUE.equals(enabled);
+  }
+}
