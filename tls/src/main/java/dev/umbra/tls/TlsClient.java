@@ -2,16 +2,17 @@ package dev.umbra.tls;
 
 import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.net.Conn;
-import dev.umbra.core.net.SocketConn;
 import java.io.IOException;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
 
 /** The client side of ordinary TLS (JDK engine) for outbounds. */
 public final class TlsClient {
+  // An outbound's carrier has no read timeout of its own; a silent server must not hang a dial.
+  static final int HANDSHAKE_TIMEOUT_MILLIS = 15_000;
   private final TlsOptions options;
   private final SSLContext context;
 
@@ -32,19 +33,15 @@ public final class TlsClient {
   }
 
   /**
-   * Runs the handshake over {@code raw}; {@code defaultServerName} is used when server_name is
-   * unset.
+   * Runs the handshake over {@code raw} (closed if it fails); {@code defaultServerName} is used
+   * when server_name is unset.
    */
   public TlsConn wrap(Conn raw, String defaultServerName) throws IOException {
-    if (!(raw instanceof SocketConn sc)) {
-      throw new IOException(
-          "TLS over this carrier (" + raw.getClass().getSimpleName() + ") is not supported yet");
-    }
     String name = options.serverName() != null ? options.serverName() : defaultServerName;
-    SSLSocket s =
-        (SSLSocket)
-            context.getSocketFactory().createSocket(sc.socket(), name, sc.socket().getPort(), true);
-    SSLParameters p = s.getSSLParameters();
+    int port = raw.remoteAddress() instanceof java.net.InetSocketAddress a ? a.getPort() : -1;
+    SSLEngine engine = context.createSSLEngine(name, port);
+    engine.setUseClientMode(true);
+    SSLParameters p = engine.getSSLParameters();
     p.setProtocols(TlsVersions.between(options.minVersion(), options.maxVersion()));
     if (options.alpn() != null) {
       p.setApplicationProtocols(options.alpn().toArray(String[]::new));
@@ -62,14 +59,16 @@ public final class TlsClient {
         && name != null) {
       p.setEndpointIdentificationAlgorithm("HTTPS");
     }
-    s.setSSLParameters(p);
+    engine.setSSLParameters(p);
     try {
-      s.startHandshake();
+      raw.setReadTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+      TlsConn c = TlsConn.handshake(raw, engine);
+      raw.setReadTimeout(0);
+      return c;
     } catch (IOException e) {
-      s.close();
+      raw.close();
       throw new IOException("TLS handshake with " + name + " failed: " + e.getMessage(), e);
     }
-    return new TlsConn(s);
   }
 
   private static boolean isIpLiteral(String host) {

@@ -1,32 +1,82 @@
 package dev.umbra.tls;
 
 import dev.umbra.core.net.Conn;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketAddress;
-import javax.net.ssl.SSLSocket;
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
 
-/** A TLS connection layered over a TCP socket; shutdownOutput sends close_notify (TLS 1.3). */
+/**
+ * TLS over any {@link Conn} (a socket, a proxied stream, a tunnel stream), driven by the JDK's
+ * {@link SSLEngine}. One thread reads and one writes at a time, as {@link Conn} promises; the
+ * engine itself tolerates a concurrent wrap and unwrap. {@code shutdownOutput} sends close_notify,
+ * which is a half-close in TLS 1.3 and ends the connection in TLS 1.2.
+ */
 public final class TlsConn implements Conn {
-  private final SSLSocket socket;
-  private final InputStream in;
-  private final OutputStream out;
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+  // Several records per write to the carrier: one syscall for up to this many full records.
+  private static final int RECORDS_PER_WRITE = 4;
 
-  TlsConn(SSLSocket socket) throws IOException {
-    this.socket = socket;
-    this.in = socket.getInputStream();
-    this.out = socket.getOutputStream();
+  private final Conn raw;
+  private final SSLEngine engine;
+  private final InputStream rawIn;
+  private final OutputStream rawOut;
+  private final ReentrantLock readLock = new ReentrantLock();
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final InputStream in = new In();
+  private final OutputStream out = new Out();
+
+  // Read side: netIn holds ciphertext not yet unwrapped, appIn plaintext not yet returned; both
+  // are kept in read mode (position..limit is the pending data).
+  private ByteBuffer netIn;
+  private ByteBuffer appIn;
+  private boolean inboundDone;
+  // Write side, guarded by writeLock.
+  private ByteBuffer netOut;
+
+  private TlsConn(Conn raw, SSLEngine engine) {
+    this.raw = raw;
+    this.engine = engine;
+    this.rawIn = raw.in();
+    this.rawOut = raw.out();
+    int packet = engine.getSession().getPacketBufferSize();
+    this.netIn = ByteBuffer.allocate(packet).flip();
+    this.appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize()).flip();
+    this.netOut = ByteBuffer.allocate(packet * RECORDS_PER_WRITE);
+  }
+
+  /** Runs the handshake of a configured engine over {@code raw}; the caller closes on failure. */
+  static TlsConn handshake(Conn raw, SSLEngine engine) throws IOException {
+    TlsConn c = new TlsConn(raw, engine);
+    engine.beginHandshake();
+    HandshakeStatus hs = engine.getHandshakeStatus();
+    while (hs != HandshakeStatus.FINISHED && hs != HandshakeStatus.NOT_HANDSHAKING) {
+      hs =
+          switch (hs) {
+            case NEED_WRAP -> c.wrapAndSend(EMPTY);
+            case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> c.unwrapForHandshake();
+            case NEED_TASK -> c.runTasks();
+            default -> throw new SSLException("unexpected handshake state " + hs);
+          };
+    }
+    return c;
   }
 
   /** The protocol agreed by ALPN, or "" when none. */
   public String applicationProtocol() {
-    String p = socket.getApplicationProtocol();
+    String p = engine.getApplicationProtocol();
     return p == null ? "" : p;
   }
 
   public String protocolVersion() {
-    return socket.getSession().getProtocol();
+    return engine.getSession().getProtocol();
   }
 
   @Override
@@ -41,34 +91,266 @@ public final class TlsConn implements Conn {
 
   @Override
   public void shutdownOutput() throws IOException {
-    if (socket.isClosed() || socket.isOutputShutdown()) {
-      return;
-    }
+    writeLock.lock();
     try {
-      socket.shutdownOutput();
-    } catch (UnsupportedOperationException e) {
-      // TLS 1.2 has no half-close: ending our side ends the connection.
-      socket.close();
+      if (engine.isOutboundDone()) {
+        return;
+      }
+      engine.closeOutbound();
+      while (!engine.isOutboundDone()) {
+        SSLEngineResult r = wrapOnce(EMPTY);
+        flushNetOut();
+        if (r.getStatus() == SSLEngineResult.Status.CLOSED && r.bytesProduced() == 0) {
+          break;
+        }
+      }
+      raw.shutdownOutput();
+    } finally {
+      writeLock.unlock();
     }
   }
 
   @Override
   public void setReadTimeout(int millis) throws IOException {
-    socket.setSoTimeout(millis);
+    raw.setReadTimeout(millis);
   }
 
   @Override
   public SocketAddress localAddress() {
-    return socket.getLocalSocketAddress();
+    return raw.localAddress();
   }
 
   @Override
   public SocketAddress remoteAddress() {
-    return socket.getRemoteSocketAddress();
+    return raw.remoteAddress();
   }
 
   @Override
   public void close() throws IOException {
-    socket.close();
+    raw.close();
+  }
+
+  private HandshakeStatus runTasks() {
+    Runnable task;
+    while ((task = engine.getDelegatedTask()) != null) {
+      task.run();
+    }
+    return engine.getHandshakeStatus();
+  }
+
+  private HandshakeStatus wrapAndSend(ByteBuffer src) throws IOException {
+    writeLock.lock();
+    try {
+      SSLEngineResult r = wrapOnce(src);
+      flushNetOut();
+      if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+        throw new SSLException("TLS closed during the handshake");
+      }
+      return r.getHandshakeStatus();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Wraps into netOut (write mode), growing it when a record does not fit. */
+  private SSLEngineResult wrapOnce(ByteBuffer src) throws SSLException {
+    while (true) {
+      SSLEngineResult r = engine.wrap(src, netOut);
+      if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
+        return r;
+      }
+      int packet = engine.getSession().getPacketBufferSize();
+      netOut = ByteBuffer.allocate(netOut.capacity() + packet).put(netOut.flip());
+    }
+  }
+
+  private void flushNetOut() throws IOException {
+    if (netOut.position() > 0) {
+      rawOut.write(netOut.array(), 0, netOut.position());
+      rawOut.flush();
+      netOut.clear();
+    }
+  }
+
+  private HandshakeStatus unwrapForHandshake() throws IOException {
+    readLock.lock();
+    try {
+      SSLEngineResult r = unwrapOnce();
+      if (r == null) {
+        throw new EOFException("connection closed during the TLS handshake");
+      }
+      if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+        throw new SSLException("TLS closed during the handshake");
+      }
+      return r.getHandshakeStatus();
+    } finally {
+      readLock.unlock();
+    }
+  }
+
+  /**
+   * One unwrap into appIn, reading from the carrier as needed; null when the carrier ended before a
+   * whole record arrived.
+   */
+  private SSLEngineResult unwrapOnce() throws IOException {
+    while (true) {
+      appIn.compact();
+      SSLEngineResult r;
+      try {
+        r = engine.unwrap(netIn, appIn);
+      } finally {
+        appIn.flip();
+      }
+      switch (r.getStatus()) {
+        case BUFFER_UNDERFLOW -> {
+          if (!readMore()) {
+            return null;
+          }
+        }
+        case BUFFER_OVERFLOW ->
+            appIn = growReadMode(appIn, engine.getSession().getApplicationBufferSize());
+        default -> {
+          return r;
+        }
+      }
+    }
+  }
+
+  /** Reads more ciphertext into netIn; false at the carrier's end of stream. */
+  private boolean readMore() throws IOException {
+    netIn.compact();
+    try {
+      if (!netIn.hasRemaining()) {
+        netIn = growReadMode(netIn.flip(), engine.getSession().getPacketBufferSize()).compact();
+      }
+      int n = rawIn.read(netIn.array(), netIn.arrayOffset() + netIn.position(), netIn.remaining());
+      if (n < 0) {
+        return false;
+      }
+      netIn.position(netIn.position() + n);
+      return true;
+    } finally {
+      netIn.flip();
+    }
+  }
+
+  /** A larger buffer with the same pending data; {@code b} is in read mode and so is the result. */
+  private static ByteBuffer growReadMode(ByteBuffer b, int atLeast) {
+    return ByteBuffer.allocate(Math.max(b.capacity() * 2, b.capacity() + atLeast)).put(b).flip();
+  }
+
+  private int read(byte[] b, int off, int len) throws IOException {
+    if (len == 0) {
+      return 0;
+    }
+    readLock.lock();
+    try {
+      while (!appIn.hasRemaining()) {
+        if (inboundDone) {
+          return -1;
+        }
+        SSLEngineResult r = unwrapOnce();
+        if (r == null || r.getStatus() == SSLEngineResult.Status.CLOSED) {
+          // A carrier that ends without close_notify is treated as end of stream: proxied peers
+          // often just close, and the relay propagates the end either way.
+          inboundDone = true;
+        }
+        if (r != null) {
+          answerPostHandshake(r.getHandshakeStatus());
+        }
+      }
+      int n = Math.min(len, appIn.remaining());
+      appIn.get(b, off, n);
+      return n;
+    } finally {
+      readLock.unlock();
+    }
+  }
+
+  /** TLS 1.3 key updates and TLS 1.2 close_notify replies ask for a wrap while reading. */
+  private void answerPostHandshake(HandshakeStatus hs) throws IOException {
+    while (true) {
+      switch (hs) {
+        case NEED_TASK -> hs = runTasks();
+        case NEED_WRAP -> {
+          writeLock.lock();
+          try {
+            if (engine.isOutboundDone()) {
+              return;
+            }
+            SSLEngineResult r = wrapOnce(EMPTY);
+            flushNetOut();
+            hs = r.getHandshakeStatus();
+          } finally {
+            writeLock.unlock();
+          }
+        }
+        default -> {
+          return;
+        }
+      }
+    }
+  }
+
+  private void write(byte[] b, int off, int len) throws IOException {
+    writeLock.lock();
+    try {
+      ByteBuffer src = ByteBuffer.wrap(b, off, len);
+      int packet = engine.getSession().getPacketBufferSize();
+      while (src.hasRemaining()) {
+        SSLEngineResult r = wrapOnce(src);
+        if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+          throw new IOException("TLS output is closed");
+        }
+        if (netOut.remaining() < packet) {
+          flushNetOut();
+        }
+      }
+      flushNetOut();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private final class In extends InputStream {
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return TlsConn.this.read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      java.util.Objects.checkFromIndexSize(off, len, b.length);
+      return TlsConn.this.read(b, off, len);
+    }
+
+    @Override
+    public int available() {
+      return appIn.remaining();
+    }
+
+    @Override
+    public void close() throws IOException {
+      TlsConn.this.close();
+    }
+  }
+
+  private final class Out extends OutputStream {
+    @Override
+    public void write(int b) throws IOException {
+      TlsConn.this.write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      java.util.Objects.checkFromIndexSize(off, len, b.length);
+      TlsConn.this.write(b, off, len);
+    }
+
+    @Override
+    public void close() throws IOException {
+      TlsConn.this.close();
+    }
   }
 }

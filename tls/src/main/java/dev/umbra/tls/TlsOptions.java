@@ -63,17 +63,20 @@ public record TlsOptions(
     }
   }
 
-  /** Client options verifying {@code serverName} against the system trust store. */
-  public static TlsOptions verifying(String serverName) {
+  /**
+   * Client options for an HTTP/1.1 client verifying {@code serverName}: against {@code trusted}
+   * (PEM lines, sing-box's {@code certificate}) when given, else against the system trust store.
+   */
+  public static TlsOptions httpClient(String serverName, List<String> trusted) {
     return new TlsOptions(
         true,
         serverName,
         null,
+        List.of("http/1.1"),
         null,
         null,
         null,
-        null,
-        null,
+        trusted,
         null,
         null,
         null,

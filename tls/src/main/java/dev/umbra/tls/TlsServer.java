@@ -1,11 +1,10 @@
 package dev.umbra.tls;
 
 import dev.umbra.core.net.Conn;
-import dev.umbra.core.net.SocketConn;
 import java.io.IOException;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
 
 /** The server side of ordinary TLS (JDK engine) for inbounds. */
 public final class TlsServer {
@@ -26,16 +25,14 @@ public final class TlsServer {
     return new TlsServer(options, ctx);
   }
 
-  /** Runs the server handshake over an accepted connection. */
+  /**
+   * Runs the server handshake over an accepted connection (closed if it fails); the caller bounds
+   * it with a read timeout on {@code raw}.
+   */
   public TlsConn accept(Conn raw) throws IOException {
-    if (!(raw instanceof SocketConn sc)) {
-      throw new IOException("TLS over this carrier is not supported yet");
-    }
-    SSLSocket s =
-        (SSLSocket)
-            context.getSocketFactory().createSocket(sc.socket(), null, sc.socket().getPort(), true);
-    s.setUseClientMode(false);
-    SSLParameters p = s.getSSLParameters();
+    SSLEngine engine = context.createSSLEngine();
+    engine.setUseClientMode(false);
+    SSLParameters p = engine.getSSLParameters();
     p.setProtocols(TlsVersions.between(options.minVersion(), options.maxVersion()));
     if (options.alpn() != null) {
       p.setApplicationProtocols(options.alpn().toArray(String[]::new));
@@ -43,8 +40,12 @@ public final class TlsServer {
     if (options.cipherSuites() != null) {
       p.setCipherSuites(options.cipherSuites().toArray(String[]::new));
     }
-    s.setSSLParameters(p);
-    s.startHandshake();
-    return new TlsConn(s);
+    engine.setSSLParameters(p);
+    try {
+      return TlsConn.handshake(raw, engine);
+    } catch (IOException e) {
+      raw.close();
+      throw e;
+    }
   }
 }

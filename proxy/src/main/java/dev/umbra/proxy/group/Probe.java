@@ -39,7 +39,7 @@ final class Probe {
       throw new ConfigException("url", "expected an http:// or https:// URL, got '" + u + "'");
     }
     target = Destination.of(uri.getHost(), uri.getPort() < 0 ? (https ? 443 : 80) : uri.getPort());
-    tls = https ? TlsClient.create(TlsOptions.verifying(uri.getHost()), "url") : null;
+    tls = https ? TlsClient.create(TlsOptions.httpClient(uri.getHost(), null), "url") : null;
   }
 
   private Conn open(Outbound member) throws IOException {
