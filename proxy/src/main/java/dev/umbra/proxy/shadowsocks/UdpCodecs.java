@@ -1,0 +1,26 @@
+package dev.umbra.proxy.shadowsocks;
+
+import java.util.List;
+
+/** Picks the UDP codec for a method. */
+final class UdpCodecs {
+  private UdpCodecs() {}
+
+  static UdpServerCodec server(Method method, List<AeadServerHandshake.Key> keys) {
+    return switch (method) {
+      case Method.None n -> AeadUdpCodec.server(method, keys);
+      case Method.Aead a -> AeadUdpCodec.server(method, keys);
+      case Method.Aead2022 a ->
+          throw new IllegalArgumentException(a.name() + " UDP is not implemented yet");
+    };
+  }
+
+  static UdpClientCodec client(Method method, byte[] key) {
+    return switch (method) {
+      case Method.None n -> AeadUdpCodec.client(method, key);
+      case Method.Aead a -> AeadUdpCodec.client(method, key);
+      case Method.Aead2022 a ->
+          throw new IllegalArgumentException(a.name() + " UDP is not implemented yet");
+    };
+  }
+}
