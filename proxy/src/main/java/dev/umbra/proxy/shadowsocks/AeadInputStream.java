@@ -17,6 +17,7 @@ public final class AeadInputStream extends InputStream {
   private int pos;
   private int limit;
   private boolean eof;
+  private int expected = -1;
 
   public AeadInputStream(InputStream raw, AeadStreamCodec codec) {
     this.raw = raw;
@@ -38,10 +39,30 @@ public final class AeadInputStream extends InputStream {
     return java.util.Arrays.copyOf(b, len);
   }
 
+  /** The next chunk is a payload of {@code len} bytes without a length chunk (SIP022 response). */
+  public void expectPayload(int len) {
+    this.expected = len;
+  }
+
   private boolean fill() throws IOException {
     while (pos == limit) {
       if (eof) {
         return false;
+      }
+      if (expected >= 0) {
+        int len = expected;
+        expected = -1;
+        if (!readFully(raw, buf, 0, len + AeadStreamCodec.TAG)) {
+          throw new EOFException("stream ended inside the first chunk");
+        }
+        try {
+          codec.openPayload(buf, 0, len);
+        } catch (AEADBadTagException e) {
+          throw new ShadowsocksException("chunk authentication failed", e);
+        }
+        pos = 0;
+        limit = len;
+        continue;
       }
       byte[] head = new byte[2 + AeadStreamCodec.TAG];
       int first = raw.read(head, 0, head.length);

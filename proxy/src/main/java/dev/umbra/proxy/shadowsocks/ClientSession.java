@@ -5,46 +5,60 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * Client-side streams with the request header sent lazily: it rides in the first chunk together
- * with the first payload, so the first packet looks like any other. If the application reads before
- * writing (a server-speaks-first protocol), the header goes alone after a short wait.
+ * Client-side streams with the request header sent lazily: it rides together with the first
+ * payload, so the first packet looks like any other. If the application reads before writing (a
+ * server-speaks-first protocol), the header goes without payload after a short wait.
  */
 final class ClientSession {
   /** How long a read waits for the first write before sending the header alone. */
   static final long HEADER_WAIT_MILLIS = 100;
 
-  private final OutputStream sealed;
+  /** Sends the request header with the first payload (possibly empty), once. */
+  @FunctionalInterface
+  interface Starter {
+    void start(byte[] payload, int off, int len) throws IOException;
+  }
+
+  private final Starter starter;
+  private final OutputStream after;
   private final Object lock = new Object();
-  private byte[] header;
+  private boolean started;
 
   /**
-   * @param sealed where plaintext goes (an {@link AeadOutputStream}, or the carrier for none)
-   * @param header the plaintext to send before the first payload
+   * @param starter writes the header and the first payload
+   * @param after where later plaintext goes (sealing stream, or the carrier for none)
    */
-  ClientSession(OutputStream sealed, byte[] header) {
-    this.sealed = sealed;
-    this.header = header;
+  ClientSession(Starter starter, OutputStream after) {
+    this.starter = starter;
+    this.after = after;
+  }
+
+  /** The AEAD and none form: the header is plaintext put in front of the first payload. */
+  static ClientSession prefixed(OutputStream sealed, byte[] header) {
+    return new ClientSession(
+        (b, off, len) -> {
+          byte[] joined = new byte[header.length + len];
+          System.arraycopy(header, 0, joined, 0, header.length);
+          System.arraycopy(b, off, joined, header.length, len);
+          sealed.write(joined);
+          sealed.flush();
+        },
+        sealed);
   }
 
   OutputStream out() {
     return new OutputStream() {
       @Override
       public void write(byte[] b, int off, int len) throws IOException {
-        byte[] h;
         synchronized (lock) {
-          h = header;
-          header = null;
-          if (h != null) {
-            byte[] joined = new byte[h.length + len];
-            System.arraycopy(h, 0, joined, 0, h.length);
-            System.arraycopy(b, off, joined, h.length, len);
-            sealed.write(joined);
-            sealed.flush();
+          if (!started) {
+            started = true;
+            starter.start(b, off, len);
             lock.notifyAll();
             return;
           }
         }
-        sealed.write(b, off, len);
+        after.write(b, off, len);
       }
 
       @Override
@@ -55,7 +69,7 @@ final class ClientSession {
       @Override
       public void flush() throws IOException {
         sendHeaderNow();
-        sealed.flush();
+        after.flush();
       }
     };
   }
@@ -90,7 +104,7 @@ final class ClientSession {
     synchronized (lock) {
       long deadline = System.nanoTime() + HEADER_WAIT_MILLIS * 1_000_000L;
       long left;
-      while (header != null && (left = deadline - System.nanoTime()) > 0) {
+      while (!started && (left = deadline - System.nanoTime()) > 0) {
         try {
           lock.wait(Math.max(1, left / 1_000_000L));
         } catch (InterruptedException e) {
@@ -102,14 +116,12 @@ final class ClientSession {
     sendHeaderNow();
   }
 
-  /** Sends the header on its own if no payload took it yet. */
+  /** Sends the header without payload if no write took it yet. */
   void sendHeaderNow() throws IOException {
     synchronized (lock) {
-      if (header != null) {
-        byte[] h = header;
-        header = null;
-        sealed.write(h);
-        sealed.flush();
+      if (!started) {
+        started = true;
+        starter.start(new byte[0], 0, 0);
         lock.notifyAll();
       }
     }

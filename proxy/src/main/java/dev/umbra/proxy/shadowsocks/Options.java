@@ -38,6 +38,22 @@ final class Options {
     };
   }
 
+  /** An outbound's SIP022 key list: {@code iPSK:...:uPSK}, the last being the user's PSK. */
+  static java.util.List<byte[]> psks2022(Method.Aead2022 m, String password, String path) {
+    if (password == null || password.isEmpty()) {
+      throw new ConfigException(path, "missing password (base64 key of " + m.keySize() + " bytes)");
+    }
+    String[] parts = password.split(":", -1);
+    if (parts.length > 1 && !m.supportsIdentityHeaders()) {
+      throw new ConfigException(path, m.name() + " has no identity headers: give one key only");
+    }
+    java.util.List<byte[]> keys = new java.util.ArrayList<>();
+    for (String part : parts) {
+      keys.add(psk2022(m, part, path));
+    }
+    return java.util.List.copyOf(keys);
+  }
+
   /** A SIP022 PSK: base64 of exactly the method's key size. */
   static byte[] psk2022(Method.Aead2022 m, String password, String path) {
     if (password == null || password.isEmpty()) {

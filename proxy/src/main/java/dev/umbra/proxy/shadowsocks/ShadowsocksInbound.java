@@ -43,6 +43,7 @@ public final class ShadowsocksInbound implements InjectableInbound {
   private final Method method;
   private final List<AeadServerHandshake.Key> keys;
   private final SaltFilter saltFilter;
+  private final Ss2022Keys keys2022;
   private UdpServer udp;
 
   public ShadowsocksInbound(String tag, ShadowsocksInboundOptions o, AdapterContext context) {
@@ -53,7 +54,7 @@ public final class ShadowsocksInbound implements InjectableInbound {
     this.method = o.methodValue();
     TcpListener.listenAddress(o.listen(), "");
     List<AeadServerHandshake.Key> ks = new ArrayList<>();
-    if (o.usersOrEmpty().isEmpty()) {
+    if (method instanceof Method.Aead2022 || o.usersOrEmpty().isEmpty()) {
       ks.add(new AeadServerHandshake.Key(null, Options.key(method, o.password(), "password")));
     } else {
       for (ShadowsocksUser u : o.usersOrEmpty()) {
@@ -61,19 +62,44 @@ public final class ShadowsocksInbound implements InjectableInbound {
       }
     }
     this.keys = List.copyOf(ks);
-    this.saltFilter = new SaltFilter(SALT_FILTER_CAPACITY, 0);
+    this.saltFilter =
+        new SaltFilter(
+            SALT_FILTER_CAPACITY, method instanceof Method.Aead2022 ? Ss2022.SALT_WINDOW_NANOS : 0);
+    this.keys2022 = method instanceof Method.Aead2022 ? keys2022(o, method) : null;
     this.handshake =
         switch (method) {
           case Method.None n -> new NoneServerHandshake();
           case Method.Aead a -> new AeadServerHandshake(a, keys, saltFilter);
-          case Method.Aead2022 a ->
-              throw new IllegalArgumentException(a.name() + " is not implemented yet");
+          case Method.Aead2022 a when !o.destinationsOrEmpty().isEmpty() ->
+              new Relay2022Handshake(a, keys2022.psk(), hops(o, a));
+          case Method.Aead2022 a -> new Aead2022ServerHandshake(a, keys2022, saltFilter);
         };
     this.tcp =
         networks.contains(Network.TCP)
             ? new TcpListener(
                 tag, o.listen(), TcpListener.withDetour(o.listen(), context, this::handle))
             : null;
+  }
+
+  private static Ss2022Keys keys2022(ShadowsocksInboundOptions o, Method method) {
+    List<Ss2022Keys.User> users = new ArrayList<>();
+    for (ShadowsocksUser u : o.usersOrEmpty()) {
+      users.add(new Ss2022Keys.User(u.name(), Options.key(method, u.password(), "users")));
+    }
+    return Ss2022Keys.of(Options.key(method, o.password(), "password"), users);
+  }
+
+  private static List<Relay2022Handshake.Hop> hops(
+      ShadowsocksInboundOptions o, Method.Aead2022 method) {
+    List<Relay2022Handshake.Hop> hops = new ArrayList<>();
+    for (ShadowsocksDestination d : o.destinationsOrEmpty()) {
+      hops.add(
+          new Relay2022Handshake.Hop(
+              d.name(),
+              dev.umbra.core.net.Destination.of(d.server(), d.serverPort()),
+              Options.key(method, d.password(), "destinations")));
+    }
+    return hops;
   }
 
   private void handle(Socket socket) throws IOException {
@@ -126,7 +152,7 @@ public final class ShadowsocksInbound implements InjectableInbound {
               tag,
               new InetSocketAddress(address, port),
               router,
-              UdpCodecs.server(method, keys),
+              UdpCodecs.server(method, keys, keys2022),
               options.listen().udpIdleTimeout());
       udp.start();
     }

@@ -24,6 +24,9 @@ public final class ShadowsocksOutbound implements Outbound {
   private final Destination server;
   private final Method method;
   private final byte[] key;
+  private final List<byte[]> psks;
+  private final SaltFilter serverSalts =
+      new SaltFilter(ShadowsocksInbound.SALT_FILTER_CAPACITY, Ss2022.SALT_WINDOW_NANOS);
   private final Set<Network> networks;
 
   public ShadowsocksOutbound(String tag, ShadowsocksOutboundOptions options, Dialer dialer) {
@@ -32,7 +35,13 @@ public final class ShadowsocksOutbound implements Outbound {
     this.dialer = dialer;
     this.server = Destination.of(options.server(), options.serverPort());
     this.method = options.methodValue();
-    this.key = Options.key(method, options.password(), "password");
+    if (method instanceof Method.Aead2022 a) {
+      this.psks = Options.psks2022(a, options.password(), "password");
+      this.key = psks.getLast();
+    } else {
+      this.psks = List.of();
+      this.key = Options.key(method, options.password(), "password");
+    }
     this.networks = Options.networks("", options.network());
   }
 
@@ -54,7 +63,7 @@ public final class ShadowsocksOutbound implements Outbound {
     byte[] header = NoneServerHandshake.header(destination);
     return switch (method) {
       case Method.None n -> {
-        ClientSession s = new ClientSession(carrier.out(), header);
+        ClientSession s = ClientSession.prefixed(carrier.out(), header);
         yield new SessionConn(carrier, s.in(carrier.in()), s.out());
       }
       case Method.Aead a -> {
@@ -62,7 +71,7 @@ public final class ShadowsocksOutbound implements Outbound {
         RANDOM.nextBytes(salt);
         OutputStream sealed =
             new AeadOutputStream(carrier.out(), codec(a, Kdf.aeadSubkey(key, salt)), salt);
-        ClientSession s = new ClientSession(sealed, header);
+        ClientSession s = ClientSession.prefixed(sealed, header);
         InputStream response =
             new LazyInputStream(() -> {
               byte[] serverSalt = new byte[a.saltSize()];
@@ -79,7 +88,7 @@ public final class ShadowsocksOutbound implements Outbound {
             });
         yield new SessionConn(carrier, s.in(response), s.out());
       }
-      case Method.Aead2022 a -> throw new IOException(a.name() + " is not implemented yet");
+      case Method.Aead2022 a -> Aead2022Client.open(carrier, a, psks, destination, serverSalts);
     };
   }
 
@@ -93,7 +102,7 @@ public final class ShadowsocksOutbound implements Outbound {
       throw new IOException("outbound '" + tag + "': network is tcp only");
     }
     PacketConn carrier = dialer.listenPacket(server);
-    return new ClientPacketConn(carrier, server, UdpCodecs.client(method, key));
+    return new ClientPacketConn(carrier, server, UdpCodecs.client(method, key, psks));
   }
 
   @Override

@@ -32,11 +32,11 @@ public record ShadowsocksOutboundOptions(
           JsonPaths.field(path, "server_port"), "expected a port 1-65535, got " + serverPort);
     }
     Method m = Options.method(path, method);
-    if (m instanceof Method.Aead2022) {
-      throw new ConfigException(
-          JsonPaths.field(path, "method"), "method '" + method + "' is not implemented yet");
+    if (m instanceof Method.Aead2022 a) {
+      Options.psks2022(a, password, JsonPaths.field(path, "password"));
+    } else {
+      Options.key(m, password, JsonPaths.field(path, "password"));
     }
-    Options.key(m, password, JsonPaths.field(path, "password"));
     Options.networks(path, network);
     Options.rejectUdpOverTcp(path, udpOverTcp);
   }
