@@ -1,0 +1,129 @@
+package dev.umbra.proxy.shadowsocks;
+
+import dev.umbra.core.adapter.Dialer;
+import dev.umbra.core.adapter.Metadata;
+import dev.umbra.core.adapter.Outbound;
+import dev.umbra.core.net.Conn;
+import dev.umbra.core.net.Destination;
+import dev.umbra.core.net.Network;
+import dev.umbra.core.net.PacketConn;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Set;
+
+/** Shadowsocks client: AEAD and none, TCP and UDP. */
+public final class ShadowsocksOutbound implements Outbound {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final String tag;
+  private final ShadowsocksOutboundOptions options;
+  private final Dialer dialer;
+  private final Destination server;
+  private final Method method;
+  private final byte[] key;
+  private final List<byte[]> psks;
+  private final SaltFilter serverSalts =
+      new SaltFilter(ShadowsocksInbound.SALT_FILTER_CAPACITY, Ss2022.SALT_WINDOW_NANOS);
+  private final Set<Network> networks;
+
+  public ShadowsocksOutbound(String tag, ShadowsocksOutboundOptions options, Dialer dialer) {
+    this.tag = tag;
+    this.options = options;
+    this.dialer = dialer;
+    this.server = Destination.of(options.server(), options.serverPort());
+    this.method = options.methodValue();
+    if (method instanceof Method.Aead2022 a) {
+      this.psks = Options.psks2022(a, options.password(), "password");
+      this.key = psks.getLast();
+    } else {
+      this.psks = List.of();
+      this.key = Options.key(method, options.password(), "password");
+    }
+    this.networks = Options.networks("", options.network());
+  }
+
+  @Override
+  public Conn dial(Metadata metadata) throws IOException {
+    if (!networks.contains(Network.TCP)) {
+      throw new IOException("outbound '" + tag + "': network is udp only");
+    }
+    Conn carrier = dialer.dial(server);
+    try {
+      return open(carrier, metadata.destination());
+    } catch (IOException | RuntimeException e) {
+      carrier.close();
+      throw e;
+    }
+  }
+
+  private Conn open(Conn carrier, Destination destination) throws IOException {
+    byte[] header = NoneServerHandshake.header(destination);
+    return switch (method) {
+      case Method.None n -> {
+        ClientSession s = ClientSession.prefixed(carrier.out(), header);
+        yield new SessionConn(carrier, s.in(carrier.in()), s.out());
+      }
+      case Method.Aead a -> {
+        byte[] salt = new byte[a.saltSize()];
+        RANDOM.nextBytes(salt);
+        OutputStream sealed =
+            new AeadOutputStream(carrier.out(), codec(a, Kdf.aeadSubkey(key, salt)), salt);
+        ClientSession s = ClientSession.prefixed(sealed, header);
+        InputStream response =
+            new LazyInputStream(() -> {
+              byte[] serverSalt = new byte[a.saltSize()];
+              int first = carrier.in().read(serverSalt, 0, 1);
+              if (first < 0) {
+                return null; // closed without a reply
+              }
+              byte[] rest = new byte[a.saltSize() - 1];
+              if (!ServerHandshake.readFully(carrier.in(), rest)) {
+                throw new ShadowsocksException("server closed inside its salt");
+              }
+              System.arraycopy(rest, 0, serverSalt, 1, rest.length);
+              return new AeadInputStream(carrier.in(), codec(a, Kdf.aeadSubkey(key, serverSalt)));
+            });
+        yield new SessionConn(carrier, s.in(response), s.out());
+      }
+      case Method.Aead2022 a -> Aead2022Client.open(carrier, a, psks, destination, serverSalts);
+    };
+  }
+
+  private static AeadStreamCodec codec(Method.Aead a, byte[] subkey) {
+    return new AeadStreamCodec(new AeadCipher(a.kind(), subkey), AeadStreamCodec.MAX_PAYLOAD_AEAD);
+  }
+
+  @Override
+  public PacketConn listenPacket(Metadata metadata) throws IOException {
+    if (!networks.contains(Network.UDP)) {
+      throw new IOException("outbound '" + tag + "': network is tcp only");
+    }
+    PacketConn carrier = dialer.listenPacket(server);
+    return new ClientPacketConn(carrier, server, UdpCodecs.client(method, key, psks));
+  }
+
+  @Override
+  public Set<Network> networks() {
+    return networks;
+  }
+
+  @Override
+  public List<String> dependencies() {
+    return options.dial() == null || options.dial().detour() == null
+        ? List.of()
+        : List.of(options.dial().detour());
+  }
+
+  @Override
+  public String type() {
+    return "shadowsocks";
+  }
+
+  @Override
+  public String tag() {
+    return tag;
+  }
+}

@@ -1,0 +1,47 @@
+package dev.umbra.proxy.shadowsocks;
+
+import dev.umbra.core.config.ConfigException;
+import dev.umbra.core.config.DialOptions;
+import dev.umbra.core.config.Flatten;
+import dev.umbra.core.config.JsonPaths;
+import dev.umbra.core.config.Unsupported;
+import dev.umbra.core.config.Validated;
+import tools.jackson.databind.JsonNode;
+
+/** The sing-box {@code shadowsocks} outbound. */
+public record ShadowsocksOutboundOptions(
+    @Flatten DialOptions dial,
+    String server,
+    Integer serverPort,
+    String method,
+    String password,
+    @Unsupported("SIP003 plugins are not implemented yet") String plugin,
+    @Unsupported("SIP003 plugins are not implemented yet") String pluginOpts,
+    String network,
+    JsonNode udpOverTcp,
+    @Unsupported("multiplex needs the sing-mux transport") JsonNode multiplex)
+    implements Validated {
+
+  @Override
+  public void validate(String path) {
+    if (server == null || server.isEmpty()) {
+      throw new ConfigException(JsonPaths.field(path, "server"), "missing server address");
+    }
+    if (serverPort == null || serverPort < 1 || serverPort > 65535) {
+      throw new ConfigException(
+          JsonPaths.field(path, "server_port"), "expected a port 1-65535, got " + serverPort);
+    }
+    Method m = Options.method(path, method);
+    if (m instanceof Method.Aead2022 a) {
+      Options.psks2022(a, password, JsonPaths.field(path, "password"));
+    } else {
+      Options.key(m, password, JsonPaths.field(path, "password"));
+    }
+    Options.networks(path, network);
+    Options.rejectUdpOverTcp(path, udpOverTcp);
+  }
+
+  public Method methodValue() {
+    return Method.of(method);
+  }
+}
