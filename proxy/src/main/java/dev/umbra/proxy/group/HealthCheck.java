@@ -16,7 +16,10 @@ final class HealthCheck implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(HealthCheck.class);
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
-  /** A member's last result: delay in ms, or -1 when the probe failed. */
+  /**
+   * A member's last result: delay in ms, or -1 when the probe failed; {@code atNanos} is when the
+   * probe began (or the failed dial happened), so a slow probe cannot overwrite newer news.
+   */
   record Result(long delayMillis, long atNanos) {
     boolean ok() {
       return delayMillis >= 0;
@@ -70,7 +73,7 @@ final class HealthCheck implements Closeable {
   Map<String, Result> probeAll() {
     Map<String, Thread> threads = new java.util.LinkedHashMap<>();
     for (String tag : members.tags()) {
-      threads.put(tag, Thread.ofVirtual().start(() -> results.put(tag, probeOne(tag))));
+      threads.put(tag, Thread.ofVirtual().start(() -> record(tag, probeOne(tag))));
     }
     for (Thread t : threads.values()) {
       try {
@@ -85,13 +88,17 @@ final class HealthCheck implements Closeable {
   }
 
   private Result probeOne(String tag) {
+    long began = System.nanoTime();
     try {
-      long ms = probe.measure(members.get(tag), PROBE_TIMEOUT);
-      return new Result(ms, System.nanoTime());
+      return new Result(probe.measure(members.get(tag), PROBE_TIMEOUT), began);
     } catch (java.io.IOException | RuntimeException e) {
       LOG.debug("group {}: probe via {} failed: {}", group, tag, e.toString());
-      return new Result(-1, System.nanoTime());
+      return new Result(-1, began);
     }
+  }
+
+  private void record(String tag, Result result) {
+    results.merge(tag, result, (old, now) -> now.atNanos() >= old.atNanos() ? now : old);
   }
 
   /** Marks the group used; if it slept through its idle time, probes again in the background. */
@@ -104,7 +111,7 @@ final class HealthCheck implements Closeable {
 
   /** Marks a member down after a failed dial, until its next successful probe. */
   void markDown(String tag) {
-    results.put(tag, new Result(-1, System.nanoTime()));
+    record(tag, new Result(-1, System.nanoTime()));
     onUpdate.run();
   }
 
