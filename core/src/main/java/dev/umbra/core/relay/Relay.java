@@ -87,6 +87,12 @@ public final class Relay {
     return c instanceof SocketConn s ? s.socket().getChannel() : null;
   }
 
+  /** Where one direction reports the bytes it moved. */
+  @FunctionalInterface
+  interface Counting {
+    void add(int n);
+  }
+
   private static void count(List<TrafficCounter> counters, boolean up, int n) {
     for (TrafficCounter c : counters) {
       if (up) {
@@ -120,6 +126,10 @@ public final class Relay {
         count(counters, up, n);
         buf.clear();
         if (full && !pooled) {
+          // Bulk transfer: hand the rest to the kernel if we can, else copy with a large buffer.
+          if (SpliceCopy.tryRun(src, from, dst, to, k -> count(counters, up, k))) {
+            return;
+          }
           buf = take();
           pooled = true;
         }
