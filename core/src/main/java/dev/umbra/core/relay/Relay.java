@@ -1,6 +1,7 @@
 package dev.umbra.core.relay;
 
 import dev.umbra.core.net.Conn;
+import dev.umbra.core.net.PrefixedConn;
 import dev.umbra.core.net.SocketConn;
 import java.io.IOException;
 import java.io.InputStream;
@@ -84,7 +85,11 @@ public final class Relay {
   }
 
   private static SocketChannel channel(Conn c) {
-    return c instanceof SocketConn s ? s.socket().getChannel() : null;
+    return switch (c) {
+      case SocketConn s -> s.socket().getChannel();
+      case PrefixedConn p when p.drainedInner() != null -> channel(p.drainedInner());
+      default -> null;
+    };
   }
 
   /** Where one direction reports the bytes it moved. */

@@ -22,6 +22,8 @@ final class SpliceCopy {
   private static final int POLL_MILLIS = 500;
   private static final int MAX_ACTIVE = 256;
   private static final Semaphore SLOTS = new Semaphore(MAX_ACTIVE);
+  private static final java.util.concurrent.atomic.LongAdder SPLICED =
+      new java.util.concurrent.atomic.LongAdder();
 
   private SpliceCopy() {}
 
@@ -63,6 +65,11 @@ final class SpliceCopy {
     return true;
   }
 
+  /** Bytes moved by splice since start, for tests and diagnostics. */
+  static long splicedBytes() {
+    return SPLICED.sum();
+  }
+
   private static void copy(
       LinuxSplice sys, SocketChannel src, SocketChannel dst, Relay.Counting counting)
       throws IOException {
@@ -93,6 +100,7 @@ final class SpliceCopy {
           if (m > 0) {
             pending -= m;
             counting.add((int) m);
+            SPLICED.add(m);
           } else if (m == -LinuxSplice.EAGAIN) {
             await(sys, out, LinuxSplice.POLLOUT, dst, pfd, err);
           } else if (m != -LinuxSplice.EINTR) {

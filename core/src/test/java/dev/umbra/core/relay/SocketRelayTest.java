@@ -46,6 +46,7 @@ class SocketRelayTest {
       Socket[] client = socketPair(server);
       Socket[] remote = socketPair(server);
       RelayTest.Counter counter = new RelayTest.Counter();
+      long splicedBefore = SpliceCopy.splicedBytes();
       Conn relayClient = new SocketConn(client[1]);
       Conn relayRemote = new SocketConn(remote[0]);
       Future<?> relay =
@@ -68,6 +69,9 @@ class SocketRelayTest {
       relay.get(10, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(counter.up.get()).isEqualTo(up.length);
       assertThat(counter.down.get()).isEqualTo(down.length);
+      // all but the first small buffer of each direction went through the kernel
+      assertThat(SpliceCopy.splicedBytes() - splicedBefore)
+          .isGreaterThan(up.length + down.length - 64 * 1024L);
       client[0].close();
       remote[1].close();
     }
