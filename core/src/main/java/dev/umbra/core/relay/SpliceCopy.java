@@ -84,6 +84,10 @@ final class SpliceCopy {
       MemorySegment err = arena.allocate(sys.errnoSize());
       MemorySegment pfd = LinuxSplice.pollfd(arena);
       while (true) {
+        if (!src.isOpen() || !dst.isOpen()) {
+          // closed from outside (a tracker, a group switch): our descriptors would keep it alive
+          throw new IOException("connection closed");
+        }
         long n = sys.splice(in, pipe[1], CHUNK, err);
         if (n == 0) {
           return; // end of stream

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * The relay between two real TCP sockets, where bulk transfers move inside the kernel (splice) when
  * the JVM allows it, as in the test JVM and the launcher.
  */
+@org.junit.jupiter.api.Timeout(120)
 class SocketRelayTest {
   private static final int SIZE = 48 << 20;
 
@@ -104,6 +105,57 @@ class SocketRelayTest {
         // a reset is an end as well
       }
       client[0].close();
+    }
+  }
+
+  @Test
+  void closingTheConnsFromOutsideStopsABulkTransfer() throws Exception {
+    try (ServerSocketChannel server =
+            ServerSocketChannel.open()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      Socket[] client = socketPair(server);
+      Socket[] remote = socketPair(server);
+      Conn relayClient = new SocketConn(client[1]);
+      Conn relayRemote = new SocketConn(remote[0]);
+      Future<?> relay =
+          pool.submit(() -> Relay.pipe(relayClient, relayRemote, Relay.Options.DEFAULT));
+      long splicedBefore = SpliceCopy.splicedBytes();
+      // an endless sender: only the close can end this transfer
+      pool.submit(() -> {
+        byte[] chunk = new byte[100_000];
+        try (OutputStream out = client[0].getOutputStream()) {
+          while (true) {
+            out.write(chunk);
+          }
+        } catch (java.io.IOException expected) {
+          return null;
+        }
+      });
+      Future<Long> received =
+          pool.submit(() -> {
+            long total = 0;
+            byte[] buf = new byte[65536];
+            try {
+              for (int n; (n = remote[1].getInputStream().read(buf)) >= 0; ) {
+                total += n;
+              }
+            } catch (java.io.IOException reset) {
+              // an abort is an end too
+            }
+            return total;
+          });
+      while (SpliceCopy.splicedBytes() - splicedBefore < (8 << 20)) {
+        Thread.sleep(10); // bounded by the class's @Timeout
+        assertThat(relay.isDone()).isFalse();
+      }
+      // what a connection tracker or a group switch does
+      relayClient.close();
+      relayRemote.close();
+      relay.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(received.get(10, java.util.concurrent.TimeUnit.SECONDS)).isPositive();
+      client[0].close();
+      remote[1].close();
     }
   }
 
