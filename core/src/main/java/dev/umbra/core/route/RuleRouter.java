@@ -12,6 +12,7 @@ import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.PacketConn;
+import dev.umbra.core.relay.CountedConn;
 import dev.umbra.core.relay.Relay;
 import dev.umbra.core.relay.TrafficCounter;
 import dev.umbra.core.route.action.ActionParser;
@@ -249,6 +250,39 @@ public final class RuleRouter implements Router, Lifecycle {
     } finally {
       closeQuietly(client);
     }
+  }
+
+  @Override
+  public Conn open(Metadata metadata) throws IOException {
+    Decision d = decide(metadata, null, null, null, new boolean[] {true});
+    if (d.reject() != null) {
+      LOG.info(
+          "[{}] {} -> {} rejected by rule",
+          metadata.inbound(),
+          metadata.source(),
+          metadata.destination());
+      throw new RejectedException("rejected by route rule");
+    }
+    Metadata m = d.metadata();
+    Destination target = d.overrides().apply(m.destination());
+    Outbound outbound = d.outbound();
+    Conn remote;
+    try {
+      requireNetwork(outbound, Network.TCP);
+      remote = outbound.dial(m.withDestination(target));
+    } catch (IOException e) {
+      LOG.warn(
+          "[{}] {} -> {} via {}: {}",
+          m.inbound(),
+          m.source(),
+          target,
+          outbound.tag(),
+          e.toString());
+      throw e;
+    }
+    LOG.debug("[{}] {} -> {} via {}", m.inbound(), m.source(), target, outbound.tag());
+    Closeable tracked = ctx.tracker().track(m, outbound.tag(), remote);
+    return new CountedConn(remote, ctx.stats().counterFor(m, outbound.tag()), tracked);
   }
 
   @Override
