@@ -7,6 +7,7 @@ import dev.umbra.core.adapter.Router;
 import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
+import dev.umbra.core.net.PrefixedConn;
 import dev.umbra.proxy.auth.Users;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,11 +48,11 @@ public final class HttpServer {
     this.router = router;
   }
 
-  /** The connection to the current upstream: our end of a pipe the router relays. */
-  private record Upstream(Destination destination, Conn conn) {}
+  /** The connection to the current upstream, and its buffered input for responses. */
+  private record Upstream(Destination destination, Conn conn, InputStream in) {}
 
   public void serve(Conn conn, InetSocketAddress source) throws IOException {
-    InputStream in = conn.in();
+    BufferedHeadInput in = new BufferedHeadInput(conn.in());
     OutputStream out = conn.out();
     byte[] buf = new byte[16 * 1024];
     Upstream upstream = null;
@@ -93,7 +94,12 @@ public final class HttpServer {
         String method = parts[0];
         if (method.equals("CONNECT")) {
           conn.setReadTimeout(0);
-          connect(conn, source, parts[1], user);
+          byte[] early = in.takeReadAhead(); // a client may send before our 200 arrives
+          connect(
+              early.length == 0 ? conn : new PrefixedConn(conn, early, early.length),
+              source,
+              parts[1],
+              user);
           return;
         }
         Destination target = absoluteTarget(parts[1]);
@@ -109,7 +115,7 @@ public final class HttpServer {
           }
         }
         conn.setReadTimeout(0);
-        boolean keepAlive = forward(head, parts, in, out, upstream.conn(), buf);
+        boolean keepAlive = forward(head, parts, in, out, upstream, buf);
         if (!keepAlive) {
           return;
         }
@@ -179,7 +185,8 @@ public final class HttpServer {
       throws IOException {
     Metadata m = Metadata.of(tag, type, Network.TCP, source, target).withUser(user);
     try {
-      return new Upstream(target, router.open(m));
+      Conn conn = router.open(m);
+      return new Upstream(target, conn, new BufferedHeadInput(conn.in()));
     } catch (IOException e) {
       respond(out, statusFor(e), e.getMessage(), false);
       return null;
@@ -188,7 +195,12 @@ public final class HttpServer {
 
   /** Sends one request upstream and its response back; returns whether to keep the client. */
   private static boolean forward(
-      HttpHead head, String[] parts, InputStream in, OutputStream out, Conn upstream, byte[] buf)
+      HttpHead head,
+      String[] parts,
+      InputStream in,
+      OutputStream out,
+      Upstream upstream,
+      byte[] buf)
       throws IOException {
     URI uri;
     try {
@@ -210,7 +222,7 @@ public final class HttpServer {
       headers.addFirst(new HttpHead.Header("Host", uri.getRawAuthority()));
     }
     HttpBody.Framing requestFraming = HttpBody.requestFraming(head);
-    OutputStream up = upstream.out();
+    OutputStream up = upstream.conn().out();
     HttpHead.write(up, parts[0] + " " + path + " HTTP/1.1", headers);
     HttpBody.copy(requestFraming, head, in, up, buf);
     HttpHead response = HttpHead.read(upstream.in());
