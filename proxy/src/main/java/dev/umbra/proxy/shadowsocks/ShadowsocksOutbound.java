@@ -1,8 +1,10 @@
 package dev.umbra.proxy.shadowsocks;
 
 import dev.umbra.core.adapter.Dialer;
+import dev.umbra.core.adapter.Lifecycle;
 import dev.umbra.core.adapter.Metadata;
 import dev.umbra.core.adapter.Outbound;
+import dev.umbra.core.adapter.StartStage;
 import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
@@ -15,7 +17,7 @@ import java.util.List;
 import java.util.Set;
 
 /** Shadowsocks client: AEAD and none, TCP and UDP. */
-public final class ShadowsocksOutbound implements Outbound {
+public final class ShadowsocksOutbound implements Outbound, Lifecycle {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final String tag;
@@ -28,6 +30,8 @@ public final class ShadowsocksOutbound implements Outbound {
   private final SaltFilter serverSalts =
       new SaltFilter(ShadowsocksInbound.SALT_FILTER_CAPACITY, Ss2022.SALT_WINDOW_NANOS);
   private final Set<Network> networks;
+  private final Plugin plugin;
+  private final Sip003Process child;
 
   public ShadowsocksOutbound(String tag, ShadowsocksOutboundOptions options, Dialer dialer) {
     this.tag = tag;
@@ -43,6 +47,36 @@ public final class ShadowsocksOutbound implements Outbound {
       this.key = Options.key(method, options.password(), "password");
     }
     this.networks = Options.networks("", options.network());
+    this.plugin = options.pluginValue();
+    this.child =
+        plugin instanceof Plugin.Child c
+            ? new Sip003Process(
+                tag, c.binary(), c.options(), options.server(), options.serverPort())
+            : null;
+  }
+
+  @Override
+  public void start(StartStage stage) throws IOException {
+    if (stage == StartStage.START && child != null) {
+      child.start();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (child != null) {
+      child.close();
+    }
+  }
+
+  /** The stream to the server: through the plugin when there is one. */
+  private Conn carrier() throws IOException {
+    return switch (plugin) {
+      case Plugin.None n -> dialer.dial(server);
+      case Plugin.ObfsHttp o ->
+          new ObfsHttpConn(dialer.dial(server), o.host(), server.port(), o.uri());
+      case Plugin.Child c -> dialer.dial(Destination.of("127.0.0.1", child.localPort()));
+    };
   }
 
   @Override
@@ -50,7 +84,7 @@ public final class ShadowsocksOutbound implements Outbound {
     if (!networks.contains(Network.TCP)) {
       throw new IOException("outbound '" + tag + "': network is udp only");
     }
-    Conn carrier = dialer.dial(server);
+    Conn carrier = carrier();
     try {
       return open(carrier, metadata.destination());
     } catch (IOException | RuntimeException e) {

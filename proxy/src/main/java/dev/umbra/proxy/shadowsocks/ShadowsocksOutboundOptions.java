@@ -15,8 +15,8 @@ public record ShadowsocksOutboundOptions(
     Integer serverPort,
     String method,
     String password,
-    @Unsupported("SIP003 plugins are not implemented yet") String plugin,
-    @Unsupported("SIP003 plugins are not implemented yet") String pluginOpts,
+    String plugin,
+    String pluginOpts,
     String network,
     JsonNode udpOverTcp,
     @Unsupported("multiplex needs the sing-mux transport") JsonNode multiplex)
@@ -39,6 +39,16 @@ public record ShadowsocksOutboundOptions(
     }
     Options.networks(path, network);
     Options.rejectUdpOverTcp(path, udpOverTcp);
+    if (Plugin.of(plugin, pluginOpts, path) instanceof Plugin.Child
+        && dial != null
+        && dial.detour() != null) {
+      throw new ConfigException(
+          JsonPaths.field(path, "detour"), "a SIP003 child plugin dials the server itself");
+    }
+  }
+
+  public Plugin pluginValue() {
+    return Plugin.of(plugin, pluginOpts, "");
   }
 
   public Method methodValue() {
