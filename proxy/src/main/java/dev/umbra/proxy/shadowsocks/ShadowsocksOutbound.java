@@ -20,6 +20,9 @@ import java.util.Set;
 public final class ShadowsocksOutbound implements Outbound, Lifecycle {
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** Bound on a plugin server's handshake reply (the carrier has no read timeout of its own). */
+  static final int HANDSHAKE_TIMEOUT_MILLIS = 15_000;
+
   private final String tag;
   private final ShadowsocksOutboundOptions options;
   private final Dialer dialer;
@@ -75,8 +78,27 @@ public final class ShadowsocksOutbound implements Outbound, Lifecycle {
       case Plugin.None n -> dialer.dial(server);
       case Plugin.ObfsHttp o ->
           new ObfsHttpConn(dialer.dial(server), o.host(), server.port(), o.uri());
+      case Plugin.ObfsTls o -> new ObfsTlsConn(dialer.dial(server), o.host());
+      case Plugin.V2ray v -> v2ray(v);
       case Plugin.Child c -> dialer.dial(Destination.of("127.0.0.1", child.localPort()));
     };
+  }
+
+  /** The v2ray-plugin carrier: TCP, TLS when asked, WebSocket, then Mux.Cool unless mux=0. */
+  private Conn v2ray(Plugin.V2ray v) throws IOException {
+    Conn c = dialer.dial(server);
+    try {
+      if (v.tls() != null) {
+        c = v.tls().wrap(c, v.host());
+      }
+      c.setReadTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+      Conn ws = WebSocketConn.connect(c, v.host(), v.path());
+      c.setReadTimeout(0);
+      return v.mux() ? new MuxCoolConn(ws, server.port()) : ws;
+    } catch (IOException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
   }
 
   @Override
