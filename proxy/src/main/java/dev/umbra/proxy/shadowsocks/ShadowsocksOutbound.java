@@ -34,6 +34,7 @@ public final class ShadowsocksOutbound implements Outbound, Lifecycle {
       new SaltFilter(ShadowsocksInbound.SALT_FILTER_CAPACITY, Ss2022.SALT_WINDOW_NANOS);
   private final Set<Network> networks;
   private final Plugin plugin;
+  private final int udpOverTcp;
   private final Sip003Process child;
 
   public ShadowsocksOutbound(String tag, ShadowsocksOutboundOptions options, Dialer dialer) {
@@ -51,6 +52,7 @@ public final class ShadowsocksOutbound implements Outbound, Lifecycle {
     }
     this.networks = Options.networks("", options.network());
     this.plugin = options.pluginValue();
+    this.udpOverTcp = options.udpOverTcpVersion();
     this.child =
         plugin instanceof Plugin.Child c
             ? new Sip003Process(
@@ -157,8 +159,28 @@ public final class ShadowsocksOutbound implements Outbound, Lifecycle {
     if (!networks.contains(Network.UDP)) {
       throw new IOException("outbound '" + tag + "': network is tcp only");
     }
+    if (udpOverTcp != 0) {
+      return uot(metadata.destination());
+    }
     PacketConn carrier = dialer.listenPacket(server);
     return new ClientPacketConn(carrier, server, UdpCodecs.client(method, key, psks));
+  }
+
+  /** UDP over TCP: a Shadowsocks stream to the magic destination carrying framed datagrams. */
+  private PacketConn uot(Destination destination) throws IOException {
+    Conn carrier = carrier();
+    try {
+      Conn stream = open(carrier, UdpOverTcp.magic(udpOverTcp));
+      if (udpOverTcp == 2) {
+        Destination d = destination != null ? destination : Destination.of("0.0.0.0", 0);
+        stream.out().write(new UdpOverTcp.Request(false, d).encode());
+        stream.out().flush();
+      }
+      return new UotPacketConn(stream, null, null);
+    } catch (IOException | RuntimeException e) {
+      carrier.close();
+      throw e;
+    }
   }
 
   @Override

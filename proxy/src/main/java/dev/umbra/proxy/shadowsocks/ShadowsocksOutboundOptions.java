@@ -38,13 +38,18 @@ public record ShadowsocksOutboundOptions(
       Options.key(m, password, JsonPaths.field(path, "password"));
     }
     Options.networks(path, network);
-    Options.rejectUdpOverTcp(path, udpOverTcp);
+    Options.udpOverTcp(path, udpOverTcp);
     if (Plugin.of(plugin, pluginOpts, path) instanceof Plugin.Child
         && dial != null
         && dial.detour() != null) {
       throw new ConfigException(
           JsonPaths.field(path, "detour"), "a SIP003 child plugin dials the server itself");
     }
+  }
+
+  /** 0 when UDP goes as datagrams, else the UDP-over-TCP version. */
+  public int udpOverTcpVersion() {
+    return Options.udpOverTcp("", udpOverTcp);
   }
 
   public Plugin pluginValue() {
