@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The remaining sing-box fields, Umbra client against Umbra server: udp_over_tcp v1 and v2,
- * per-user traffic counters, managed, network, and the UoT wire form.
+ * per-user traffic counters (users told apart by trial decryption), method none, managed, network,
+ * and the UoT wire form.
  */
 @Tag("interop")
 class ShadowsocksFieldsTest {
@@ -134,6 +135,20 @@ class ShadowsocksFieldsTest {
       assertThat(bob.down()).isGreaterThanOrEqualTo(n);
       assertThat(bob.up()).isPositive();
       assertThat(s.umbra.stats().users()).doesNotContainKey("alice");
+    }
+  }
+
+  @Test
+  void methodNoneCarriesTcpAndUdp() throws Exception {
+    int port = FreePort.tcp();
+    int socks = FreePort.tcp();
+    int udp = FreePort.tcp();
+    try (Umbras s = Umbras.start(server(port, "").replace("aes-128-gcm", "none"));
+        Umbras c = Umbras.start(client(socks, udp, port, "", "").replace("aes-128-gcm", "none"))) {
+      Curl.Result r = Curl.run("--socks5", "127.0.0.1:" + socks, origin.url("/small"));
+      assertThat(r.exitCode()).as(r.stderr()).isZero();
+      assertThat(r.text()).isEqualTo("ok\n");
+      ShadowsocksLibevInteropTest.assertUdpEcho(udp);
     }
   }
 
