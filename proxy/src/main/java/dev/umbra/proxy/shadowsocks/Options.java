@@ -87,16 +87,40 @@ final class Options {
   }
 
   /** {@code udp_over_tcp}: false or {"enabled": false} are fine; enabling it is not supported. */
-  static void rejectUdpOverTcp(String path, JsonNode v) {
+  /**
+   * The UoT version {@code udp_over_tcp} asks for: 0 when off, else 1 or 2 ({@code true} or a
+   * version of 0 means 2, as in sing-box).
+   */
+  static int udpOverTcp(String path, JsonNode v) {
+    String at = JsonPaths.field(path, "udp_over_tcp");
     if (v == null || v.isNull()) {
-      return;
+      return 0;
     }
-    boolean on =
-        v.isBoolean() ? v.booleanValue() : v.isObject() && v.path("enabled").asBoolean(false);
-    if (on) {
-      throw new ConfigException(
-          JsonPaths.field(path, "udp_over_tcp"),
-          "field 'udp_over_tcp' is not supported yet for shadowsocks");
+    if (v.isBoolean()) {
+      return v.booleanValue() ? 2 : 0;
     }
+    if (!v.isObject()) {
+      throw new ConfigException(at, "expected true, false or an object");
+    }
+    for (var name : v.propertyNames()) {
+      if (!name.equals("enabled") && !name.equals("version")) {
+        throw new ConfigException(at + "." + name, "unknown field '" + name + "'");
+      }
+    }
+    JsonNode enabled = v.path("enabled");
+    if (!enabled.isMissingNode() && !enabled.isBoolean()) {
+      throw new ConfigException(at + ".enabled", "expected true or false");
+    }
+    if (!enabled.asBoolean(false)) {
+      return 0;
+    }
+    JsonNode version = v.path("version");
+    if (version.isMissingNode() || version.isNull()) {
+      return 2;
+    }
+    if (!version.isInt() || version.intValue() < 0 || version.intValue() > 2) {
+      throw new ConfigException(at + ".version", "expected 1 or 2, got " + version);
+    }
+    return version.intValue() == 0 ? 2 : version.intValue();
   }
 }

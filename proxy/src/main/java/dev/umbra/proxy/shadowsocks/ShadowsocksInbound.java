@@ -8,6 +8,7 @@ import dev.umbra.core.adapter.Router;
 import dev.umbra.core.adapter.StartStage;
 import dev.umbra.core.listener.TcpListener;
 import dev.umbra.core.net.Conn;
+import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.SocketConn;
 import java.io.IOException;
@@ -129,8 +130,54 @@ public final class ShadowsocksInbound implements InjectableInbound {
     if (request.user() != null) {
       m = m.withUser(request.user());
     }
+    SessionConn session = new SessionConn(conn, request.in(), request.out());
+    int uot = UdpOverTcp.version(request.destination());
+    if (uot != 0) {
+      udpOverTcp(session, uot, m, source);
+      return;
+    }
     LOG.debug("inbound/{}: {} -> {}", tag, source, request.destination());
-    router.routeConnection(new SessionConn(conn, request.in(), request.out()), m, Handshake.NONE);
+    router.routeConnection(session, m, Handshake.NONE);
+  }
+
+  /**
+   * A sing-box UDP-over-TCP stream: its datagrams are routed as a UDP association. It arrives over
+   * TCP, so (as in sing-box) {@code network: tcp} does not refuse it.
+   */
+  private void udpOverTcp(SessionConn session, int version, Metadata m, InetSocketAddress source)
+      throws IOException {
+    Destination destination = m.destination();
+    Destination fixed = null;
+    if (version == 2) {
+      UdpOverTcp.Request r;
+      try {
+        session.setReadTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
+        r = UdpOverTcp.Request.read(new java.io.DataInputStream(session.in()));
+        session.setReadTimeout(0);
+      } catch (IOException e) {
+        LOG.debug("inbound/{}: {}: bad UDP-over-TCP request: {}", tag, source, e.getMessage());
+        session.close();
+        return;
+      }
+      destination = r.destination();
+      fixed = r.connect() ? destination : null;
+    }
+    Metadata um =
+        new Metadata(
+            m.inbound(),
+            m.inboundType(),
+            Network.UDP,
+            m.source(),
+            destination,
+            m.user(),
+            null,
+            null,
+            java.util.List.of());
+    LOG.debug("inbound/{}: {} -> UDP over TCP v{} {}", tag, source, version, destination);
+    try (UotPacketConn packets =
+        new UotPacketConn(session, fixed, options.listen().udpIdleTimeout())) {
+      router.routePackets(packets, um, Handshake.NONE);
+    }
   }
 
   @Override

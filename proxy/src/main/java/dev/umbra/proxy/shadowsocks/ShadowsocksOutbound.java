@@ -1,8 +1,10 @@
 package dev.umbra.proxy.shadowsocks;
 
 import dev.umbra.core.adapter.Dialer;
+import dev.umbra.core.adapter.Lifecycle;
 import dev.umbra.core.adapter.Metadata;
 import dev.umbra.core.adapter.Outbound;
+import dev.umbra.core.adapter.StartStage;
 import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
@@ -15,8 +17,11 @@ import java.util.List;
 import java.util.Set;
 
 /** Shadowsocks client: AEAD and none, TCP and UDP. */
-public final class ShadowsocksOutbound implements Outbound {
+public final class ShadowsocksOutbound implements Outbound, Lifecycle {
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Bound on a plugin server's handshake reply (the carrier has no read timeout of its own). */
+  static final int HANDSHAKE_TIMEOUT_MILLIS = 15_000;
 
   private final String tag;
   private final ShadowsocksOutboundOptions options;
@@ -28,6 +33,9 @@ public final class ShadowsocksOutbound implements Outbound {
   private final SaltFilter serverSalts =
       new SaltFilter(ShadowsocksInbound.SALT_FILTER_CAPACITY, Ss2022.SALT_WINDOW_NANOS);
   private final Set<Network> networks;
+  private final Plugin plugin;
+  private final int udpOverTcp;
+  private final Sip003Process child;
 
   public ShadowsocksOutbound(String tag, ShadowsocksOutboundOptions options, Dialer dialer) {
     this.tag = tag;
@@ -43,6 +51,56 @@ public final class ShadowsocksOutbound implements Outbound {
       this.key = Options.key(method, options.password(), "password");
     }
     this.networks = Options.networks("", options.network());
+    this.plugin = options.pluginValue();
+    this.udpOverTcp = options.udpOverTcpVersion();
+    this.child =
+        plugin instanceof Plugin.Child c
+            ? new Sip003Process(
+                tag, c.binary(), c.options(), options.server(), options.serverPort())
+            : null;
+  }
+
+  @Override
+  public void start(StartStage stage) throws IOException {
+    if (stage == StartStage.START && child != null) {
+      child.start();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (child != null) {
+      child.close();
+    }
+  }
+
+  /** The stream to the server: through the plugin when there is one. */
+  private Conn carrier() throws IOException {
+    return switch (plugin) {
+      case Plugin.None n -> dialer.dial(server);
+      case Plugin.ObfsHttp o ->
+          new ObfsHttpConn(dialer.dial(server), o.host(), server.port(), o.uri());
+      case Plugin.ObfsTls o -> new ObfsTlsConn(dialer.dial(server), o.host());
+      case Plugin.V2ray v -> v2ray(v);
+      case Plugin.Child c -> dialer.dial(Destination.of("127.0.0.1", child.localPort()));
+    };
+  }
+
+  /** The v2ray-plugin carrier: TCP, TLS when asked, WebSocket, then Mux.Cool unless mux=0. */
+  private Conn v2ray(Plugin.V2ray v) throws IOException {
+    Conn c = dialer.dial(server);
+    try {
+      if (v.tls() != null) {
+        c = v.tls().wrap(c, v.host());
+      }
+      c.setReadTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+      Conn ws = WebSocketConn.connect(c, v.host(), v.path());
+      c.setReadTimeout(0);
+      return v.mux() ? new MuxCoolConn(ws, server.port()) : ws;
+    } catch (IOException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
   }
 
   @Override
@@ -50,7 +108,7 @@ public final class ShadowsocksOutbound implements Outbound {
     if (!networks.contains(Network.TCP)) {
       throw new IOException("outbound '" + tag + "': network is udp only");
     }
-    Conn carrier = dialer.dial(server);
+    Conn carrier = carrier();
     try {
       return open(carrier, metadata.destination());
     } catch (IOException | RuntimeException e) {
@@ -101,8 +159,28 @@ public final class ShadowsocksOutbound implements Outbound {
     if (!networks.contains(Network.UDP)) {
       throw new IOException("outbound '" + tag + "': network is tcp only");
     }
+    if (udpOverTcp != 0) {
+      return uot(metadata.destination());
+    }
     PacketConn carrier = dialer.listenPacket(server);
     return new ClientPacketConn(carrier, server, UdpCodecs.client(method, key, psks));
+  }
+
+  /** UDP over TCP: a Shadowsocks stream to the magic destination carrying framed datagrams. */
+  private PacketConn uot(Destination destination) throws IOException {
+    Conn carrier = carrier();
+    try {
+      Conn stream = open(carrier, UdpOverTcp.magic(udpOverTcp));
+      if (udpOverTcp == 2) {
+        Destination d = destination != null ? destination : Destination.of("0.0.0.0", 0);
+        stream.out().write(new UdpOverTcp.Request(false, d).encode());
+        stream.out().flush();
+      }
+      return new UotPacketConn(stream, null, null);
+    } catch (IOException | RuntimeException e) {
+      carrier.close();
+      throw e;
+    }
   }
 
   @Override

@@ -15,8 +15,8 @@ public record ShadowsocksOutboundOptions(
     Integer serverPort,
     String method,
     String password,
-    @Unsupported("SIP003 plugins are not implemented yet") String plugin,
-    @Unsupported("SIP003 plugins are not implemented yet") String pluginOpts,
+    String plugin,
+    String pluginOpts,
     String network,
     JsonNode udpOverTcp,
     @Unsupported("multiplex needs the sing-mux transport") JsonNode multiplex)
@@ -38,7 +38,22 @@ public record ShadowsocksOutboundOptions(
       Options.key(m, password, JsonPaths.field(path, "password"));
     }
     Options.networks(path, network);
-    Options.rejectUdpOverTcp(path, udpOverTcp);
+    Options.udpOverTcp(path, udpOverTcp);
+    if (Plugin.of(plugin, pluginOpts, path) instanceof Plugin.Child
+        && dial != null
+        && dial.detour() != null) {
+      throw new ConfigException(
+          JsonPaths.field(path, "detour"), "a SIP003 child plugin dials the server itself");
+    }
+  }
+
+  /** 0 when UDP goes as datagrams, else the UDP-over-TCP version. */
+  public int udpOverTcpVersion() {
+    return Options.udpOverTcp("", udpOverTcp);
+  }
+
+  public Plugin pluginValue() {
+    return Plugin.of(plugin, pluginOpts, "");
   }
 
   public Method methodValue() {

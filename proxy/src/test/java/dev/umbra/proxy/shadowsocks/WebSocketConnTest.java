@@ -1,0 +1,160 @@
+package dev.umbra.proxy.shadowsocks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.umbra.core.net.SocketConn;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The RFC 6455 client against a scripted server on a loopback socket: the handshake and its accept
+ * check, masking, fragmented messages, ping answered with pong, and the close echo.
+ */
+class WebSocketConnTest {
+
+  @Test
+  void acceptKeyMatchesTheRfcExample() {
+    // RFC 6455 §1.3
+    assertThat(WebSocketConn.acceptFor("dGhlIHNhbXBsZSBub25jZQ=="))
+        .isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+  }
+
+  @Test
+  void clientFramesAreMaskedWithTheRightLengthForm() {
+    byte[] mask = {1, 2, 3, 4};
+    byte[] small = WebSocketConn.frame(WebSocketConn.OP_BINARY, new byte[] {10, 20}, 0, 2, mask);
+    assertThat(small).containsExactly(0x82, 0x82, 1, 2, 3, 4, 0x0b, 0x16); // 10 xor 1, 20 xor 2
+    byte[] mid = WebSocketConn.frame(WebSocketConn.OP_BINARY, new byte[300], 0, 300, mask);
+    assertThat(mid[1] & 0xff).isEqualTo(0x80 | 126);
+    assertThat(((mid[2] & 0xff) << 8) | (mid[3] & 0xff)).isEqualTo(300);
+    byte[] big = WebSocketConn.frame(WebSocketConn.OP_BINARY, new byte[70000], 0, 70000, mask);
+    assertThat(big[1] & 0xff).isEqualTo(0x80 | 127);
+    assertThat(big.length).isEqualTo(2 + 8 + 4 + 70000);
+  }
+
+  /** A server frame (unmasked). */
+  static byte[] serverFrame(boolean fin, int opcode, byte[] payload) {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    b.write((fin ? 0x80 : 0) | opcode);
+    b.write(payload.length); // < 126 in these tests
+    b.writeBytes(payload);
+    return b.toByteArray();
+  }
+
+  /** Reads one masked client frame: opcode and unmasked payload. */
+  static Object[] readClientFrame(DataInputStream in) throws IOException {
+    int b0 = in.readUnsignedByte();
+    int b1 = in.readUnsignedByte();
+    assertThat(b1 & 0x80).as("client frames are masked").isNotZero();
+    long len = b1 & 0x7f;
+    if (len == 126) {
+      len = in.readUnsignedShort();
+    } else if (len == 127) {
+      len = in.readLong();
+    }
+    byte[] mask = in.readNBytes(4);
+    byte[] p = in.readNBytes((int) len);
+    for (int i = 0; i < p.length; i++) {
+      p[i] ^= mask[i & 3];
+    }
+    return new Object[] {b0 & 0x0f, p};
+  }
+
+  static String readHead(InputStream in) throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    while (!b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        throw new IOException("eof");
+      }
+      b.write(c);
+    }
+    return b.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  @Test
+  void fragmentsPingAndCloseAreHandled() throws Exception {
+    try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CompletableFuture<Object[]> server =
+          CompletableFuture.supplyAsync(() -> {
+            try (Socket s = ss.accept()) {
+              s.setSoTimeout(10_000);
+              InputStream in = s.getInputStream();
+              OutputStream out = s.getOutputStream();
+              String head = readHead(in);
+              String key = head.split("Sec-WebSocket-Key: ")[1].split("\r\n")[0];
+              out.write(
+                  ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                          + "Connection: Upgrade\r\nSec-WebSocket-Accept: "
+                          + WebSocketConn.acceptFor(key)
+                          + "\r\n\r\n")
+                      .getBytes(StandardCharsets.US_ASCII));
+              DataInputStream din = new DataInputStream(in);
+              Object[] data = readClientFrame(din);
+              out.write(serverFrame(false, WebSocketConn.OP_BINARY, "hel".getBytes()));
+              out.write(serverFrame(true, WebSocketConn.OP_PING, "p!".getBytes()));
+              out.write(serverFrame(true, WebSocketConn.OP_CONTINUATION, "lo".getBytes()));
+              out.write(serverFrame(true, WebSocketConn.OP_CLOSE, new byte[] {0x03, (byte) 0xe8}));
+              out.flush();
+              Object[] pong = readClientFrame(din);
+              Object[] close = readClientFrame(din);
+              return new Object[] {head, data, pong, close};
+            } catch (IOException e) {
+              throw new RuntimeException(e);
+            }
+          });
+      Socket c = new Socket(InetAddress.getLoopbackAddress(), ss.getLocalPort());
+      c.setSoTimeout(10_000);
+      try (WebSocketConn ws = WebSocketConn.connect(new SocketConn(c), "peer.test", "/ss")) {
+        ws.out().write("up".getBytes());
+        assertThat(new String(ws.in().readAllBytes(), StandardCharsets.US_ASCII))
+            .isEqualTo("hello");
+      }
+      Object[] r = server.get(20, TimeUnit.SECONDS);
+      assertThat((String) r[0]).startsWith("GET /ss HTTP/1.1\r\n").contains("Host: peer.test\r\n");
+      assertThat(((Object[]) r[1])[0]).isEqualTo(WebSocketConn.OP_BINARY);
+      assertThat((byte[]) ((Object[]) r[1])[1]).isEqualTo("up".getBytes());
+      assertThat(((Object[]) r[2])[0]).isEqualTo(WebSocketConn.OP_PONG);
+      assertThat((byte[]) ((Object[]) r[2])[1]).isEqualTo("p!".getBytes());
+      assertThat(((Object[]) r[3])[0]).isEqualTo(WebSocketConn.OP_CLOSE);
+    }
+  }
+
+  @Test
+  void aWrongAcceptIsRefused() throws Exception {
+    try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CompletableFuture<Void> server =
+          CompletableFuture.runAsync(() -> {
+            try (Socket s = ss.accept()) {
+              s.setSoTimeout(10_000);
+              readHead(s.getInputStream());
+              s.getOutputStream()
+                  .write(
+                      ("HTTP/1.1 101 Switching Protocols\r\nSec-WebSocket-Accept: bogus\r\n\r\n")
+                          .getBytes(StandardCharsets.US_ASCII));
+              s.getInputStream().read();
+            } catch (IOException e) {
+              // the client hung up
+            }
+          });
+      Socket c = new Socket(InetAddress.getLoopbackAddress(), ss.getLocalPort());
+      c.setSoTimeout(10_000);
+      try (SocketConn conn = new SocketConn(c)) {
+        assertThatThrownBy(() -> WebSocketConn.connect(conn, "h", "/"))
+            .hasMessageContaining("Sec-WebSocket-Accept");
+      }
+      server.get(20, TimeUnit.SECONDS);
+    }
+  }
+}
