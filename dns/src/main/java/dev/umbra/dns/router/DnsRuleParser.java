@@ -82,6 +82,7 @@ final class DnsRuleParser {
     Set<String> matchKeys = new HashSet<>();
     node.propertyNames().forEach(matchKeys::add);
     matchKeys.removeAll(actionKeys);
+    matchKeys.add("action");
     java.lang.Record bound = Binder.bind(node, fields, path, matchKeys);
     return new DnsRouteRule(rule, action(bound, path), path);
   }
