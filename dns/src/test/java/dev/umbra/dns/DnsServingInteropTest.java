@@ -10,6 +10,7 @@ import dev.umbra.testkit.Curl;
 import dev.umbra.testkit.FreePort;
 import dev.umbra.testkit.HttpOrigin;
 import dev.umbra.testkit.PeerProcess;
+import dev.umbra.testkit.Peers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -35,6 +36,7 @@ class DnsServingInteropTest {
   static Umbra umbra;
   static int dnsPort;
   static int mixedPort;
+  static Peers.Peer socks;
 
   @BeforeAll
   static void start() throws Exception {
@@ -42,6 +44,8 @@ class DnsServingInteropTest {
     origin = new HttpOrigin();
     dnsPort = FreePort.tcp();
     mixedPort = FreePort.tcp();
+    socks = Peers.microsocks(null, null);
+    int deadPort = FreePort.tcp();
     String config =
         """
         {
@@ -51,13 +55,20 @@ class DnsServingInteropTest {
               {"type": "udp", "tag": "unbound", "server": "127.0.0.1", "server_port": %d},
               {"type": "fakeip", "tag": "fake", "inet4_range": "198.18.0.0/15",
                "inet6_range": "fc00::/18"},
-              {"type": "hosts", "tag": "hosts", "predefined": {"static.test": ["10.1.2.3"]}}
+              {"type": "hosts", "tag": "hosts", "predefined": {"static.test": ["10.1.2.3"],
+               "origin.test": ["127.0.0.1"]}},
+              {"type": "tcp", "tag": "via-socks", "server": "127.0.0.1", "server_port": %d,
+               "detour": "socks"},
+              {"type": "tcp", "tag": "via-dead", "server": "127.0.0.1", "server_port": %d,
+               "detour": "dead"}
             ],
             "rules": [
               {"domain_suffix": ["blocked.test"], "action": "predefined", "rcode": "NXDOMAIN"},
               {"domain": ["refused.test"], "action": "reject"},
               {"domain": ["static.test"], "server": "hosts"},
-              {"domain_suffix": ["site.test"], "query_type": ["A", "AAAA"], "server": "fake"}
+              {"domain_suffix": ["site.test"], "query_type": ["A", "AAAA"], "server": "fake"},
+              {"domain": ["socks.peer.test"], "server": "via-socks"},
+              {"domain": ["dead.peer.test"], "server": "via-dead"}
             ],
             "final": "unbound"
           },
@@ -67,19 +78,29 @@ class DnsServingInteropTest {
           ],
           "outbounds": [
             {"type": "block", "tag": "block"},
-            {"type": "direct", "tag": "direct"}
+            {"type": "direct", "tag": "direct", "domain_resolver": "hosts"},
+            {"type": "socks", "tag": "socks", "server": "127.0.0.1", "server_port": %d},
+            {"type": "socks", "tag": "dead", "server": "127.0.0.1", "server_port": %d}
           ],
           "route": {
             "rules": [
               {"inbound": ["dns-in"], "action": "hijack-dns"},
               {"domain": ["site.test"], "action": "route", "outbound": "direct",
-               "override_address": "127.0.0.1"}
+               "override_address": "127.0.0.1"},
+              {"domain": ["origin.test"], "outbound": "direct"}
             ],
             "final": "block"
           }
         }
         """
-            .formatted(peers.unbound, dnsPort, mixedPort);
+            .formatted(
+                peers.unbound,
+                peers.dnsmasq,
+                peers.dnsmasq,
+                dnsPort,
+                mixedPort,
+                socks.port(),
+                deadPort);
     Registry r = Registry.loadAll();
     umbra = Umbra.start(ConfigLoader.load(Jsonc.parse(config, "test"), r), r);
   }
@@ -88,6 +109,9 @@ class DnsServingInteropTest {
   static void stop() throws Exception {
     if (umbra != null) {
       umbra.shutdown(Duration.ofSeconds(1));
+    }
+    if (socks != null) {
+      socks.close();
     }
     if (origin != null) {
       origin.close();
@@ -164,5 +188,54 @@ class DnsServingInteropTest {
             "127.0.0.1:" + mixedPort,
             "http://198.19.255.1:" + origin.port() + "/small");
     assertThat(unknown.exitCode()).isNotZero();
+  }
+
+  @Test
+  void serversDialThroughTheirDetour() throws Exception {
+    // dnsmasq over TCP through the socks outbound (microsocks)
+    assertThat(kdig("+short", "socks.peer.test", "A").trim()).isEqualTo("127.0.0.1");
+    // the same server behind a dead proxy fails: the query really takes the detour
+    assertThat(kdig("dead.peer.test", "A")).contains("status: SERVFAIL");
+  }
+
+  @Test
+  void domainResolverOnAnOutboundUsesTheNamedServer() throws Exception {
+    // origin.test exists only in the hosts server that the direct outbound's domain_resolver names
+    Curl.Result r =
+        Curl.run(
+            "--socks5-hostname",
+            "127.0.0.1:" + mixedPort,
+            "http://origin.test:" + origin.port() + "/small");
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(r.text()).isEqualTo("ok\n");
+  }
+
+  @Test
+  void hostileClientsOnlyLoseTheirOwnQueries() throws Exception {
+    // garbage over TCP: a FORMERR for a readable header, then the stream goes on
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", dnsPort)) {
+      s.setSoTimeout(5_000);
+      byte[] junk = new byte[] {0, 14, 0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, (byte) 0xc0, 12};
+      s.getOutputStream().write(junk);
+      s.getOutputStream().flush();
+      java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+      int len = in.readUnsignedShort();
+      byte[] answer = in.readNBytes(len);
+      assertThat(answer[0]).isEqualTo((byte) 0x12);
+      assertThat(answer[3] & 0x0f).isEqualTo(1); // FORMERR
+    }
+    // random datagrams over UDP: dropped or FORMERR, never a crash
+    try (java.net.DatagramSocket d = new java.net.DatagramSocket()) {
+      java.util.Random rnd = new java.util.Random(7);
+      for (int i = 0; i < 200; i++) {
+        byte[] b = new byte[rnd.nextInt(600)];
+        rnd.nextBytes(b);
+        d.send(
+            new java.net.DatagramPacket(
+                b, b.length, java.net.InetAddress.getLoopbackAddress(), dnsPort));
+      }
+    }
+    assertThat(kdig("+short", "a.unbound.test", "A").trim()).isEqualTo("127.0.0.2");
+    assertThat(kdig("+short", "+tcp", "a.unbound.test", "A").trim()).isEqualTo("127.0.0.2");
   }
 }

@@ -54,7 +54,9 @@ final class DnsHijack {
         throw new EOFException("DNS client closed inside a length prefix");
       }
       int length = (hi << 8) | lo;
-      in.readNBytes(buf, 0, length);
+      if (in.readNBytes(buf, 0, length) < length) {
+        throw new EOFException("DNS client closed inside a message");
+      }
       byte[] answer = dns.serve(buf, length, m, true);
       if (answer == null) {
         continue;

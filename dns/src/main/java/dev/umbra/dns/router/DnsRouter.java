@@ -251,7 +251,8 @@ public final class DnsRouter implements DnsService {
     Message r = t.exchange(upstream);
     r.getHeader().setID(query.getHeader().getID());
     if (useCache) {
-      cache.put(key, r, System.nanoTime());
+      // a copy: the caller may change the answer it gets (ID, OPT)
+      cache.put(key, r.clone(), System.nanoTime());
     }
     if (settings.reverseMapping() && !fake) {
       String domain = HostsTable.normalize(q.getName().toString());
