@@ -5,7 +5,9 @@ Each path forwards a local port to an iperf3 server through a Shadowsocks client
 (two processes). Throughput is iperf3's (one stream, client -> server); CPU is utime+stime of the two
 proxy processes over the measured interval (from /proc/PID/stat; 1.0 = one core). Umbra runs as
 two JVMs started by ./umbra (one client, one server, every cipher on its own port). Every path gets
-the same short warm-up first. Stops only what it started.
+the same short warm-up first, and Umbra's JVMs carry traffic on every path once before anything is
+measured (JIT warm-up; a proxy runs warm). Stops only what it started. UMBRA_JAVA_OPTS is passed on
+to ./umbra (e.g. a JFR recording for a profile).
 """
 import json, os, shutil, signal, socket, subprocess, sys, tempfile, time
 
@@ -13,6 +15,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QUICK = "--quick" in sys.argv
 SECONDS = 3 if QUICK else 8
 WARMUP = 1 if QUICK else 3
+JVM_WARMUP = 2 if QUICK else 6  # once per Umbra path before anything is measured (JIT)
 PASSWORD = "bench-password"
 KEY2022 = "QITrD68fpZ3UaRJvvduh3A=="
 CIPHERS = ["aes-128-gcm", "aes-256-gcm", "chacha20-ietf-poly1305"]
@@ -167,6 +170,13 @@ def main():
                 + list(v_server.values()) + list(v_fwd.values()) + list(libev.values()):
             wait_port(port)
         pid_of = {name: p.pid for name, p in procs}
+
+        # A proxy runs for days: measure the JVMs warm. Each Umbra path carries traffic once first,
+        # so the JIT has compiled the cipher intrinsics and the relay loops of every method.
+        for m in methods:
+            for peer in (["umbra", "libev"] if m in CIPHERS else ["umbra"]):
+                iperf(u_fwd[(m, peer)], JVM_WARMUP)
+                time.sleep(1)
 
         paths = results["paths"]
         for m in methods:

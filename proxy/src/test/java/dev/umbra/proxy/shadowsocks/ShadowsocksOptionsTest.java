@@ -51,12 +51,6 @@ class ShadowsocksOptionsTest {
     assertThatThrownBy(() ->
             load(
                 outbound(
-                    "\"method\": \"aes-128-gcm\", \"password\": \"x\", \"udp_over_tcp\": true")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("udp_over_tcp");
-    assertThatThrownBy(() ->
-            load(
-                outbound(
                     "\"method\": \"aes-128-gcm\", \"password\": \"x\", \"multiplex\":"
                         + " {\"enabled\": true}")))
         .isInstanceOf(ConfigException.class)
