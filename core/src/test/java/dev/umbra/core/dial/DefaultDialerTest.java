@@ -42,7 +42,7 @@ class DefaultDialerTest {
                 .dial(new Destination.Ip(V4, server.getLocalPort()));
         Socket accepted = server.accept()) {
       assertThat(((InetSocketAddress) accepted.getRemoteSocketAddress()).getAddress())
-          .isEqualTo(InetAddress.getByName("127.0.0.2"));
+          .isEqualTo(InetAddress.getByAddress(new byte[] {127, 0, 0, 2}));
     }
   }
 
@@ -78,7 +78,8 @@ class DefaultDialerTest {
 
   @Test
   void domainStrategyOrdersAndFiltersTheResolvedAddresses() throws Exception {
-    InetAddress v6 = InetAddress.getByName("::1");
+    InetAddress v6 =
+        InetAddress.getByAddress(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
     Resolver both = domain -> List.of(v6, V4);
     try (ServerSocket server = server()) {
       Destination target = new Destination.Domain("both.test", server.getLocalPort());

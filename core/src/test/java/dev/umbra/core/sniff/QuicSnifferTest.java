@@ -110,7 +110,7 @@ class QuicSnifferTest {
   void v1TypeBitsUnderV2AreNotAnInitial() {
     byte[] p = QuicPackets.resource("rfc9369-a2-client-initial.hex");
     // v2 with v1's Initial type bits (0b00) is a v2 Retry: a server packet
-    p[0] = (byte) ((p[0] & 0xcf));
+    p[0] = (byte) (p[0] & 0xcf);
     assertThat(sniff(p)).isEqualTo(SniffOutcome.NO_MATCH);
   }
 

@@ -27,6 +27,7 @@ public final class ProbedGroup implements OutboundGroup, Lifecycle {
   private final HealthCheck health;
   private final int tolerance;
   private volatile String fastest;
+  private final LiveConnections live;
 
   /** How the group picks a member for a connection. */
   sealed interface Policy permits Fastest, FirstHealthy, RoundRobin, ConsistentHashing {}
@@ -63,6 +64,11 @@ public final class ProbedGroup implements OutboundGroup, Lifecycle {
       throw new dev.umbra.core.config.ConfigException(
           "strategy", "only loadbalance groups have a strategy");
     }
+    if (Boolean.TRUE.equals(o.interruptExistConnections()) && !type.equals("urltest")) {
+      throw new dev.umbra.core.config.ConfigException(
+          "interrupt_exist_connections", "only selector and urltest groups have it");
+    }
+    this.live = Boolean.TRUE.equals(o.interruptExistConnections()) ? new LiveConnections() : null;
     this.tolerance = o.toleranceOrDefault();
     this.health =
         new HealthCheck(
@@ -105,7 +111,11 @@ public final class ProbedGroup implements OutboundGroup, Lifecycle {
     }
     HealthCheck.Result current = health.result(fastest);
     if (current == null || !current.ok() || current.delayMillis() - bestDelay > tolerance) {
+      String previous = fastest;
       fastest = best;
+      if (live != null && !best.equals(previous)) {
+        live.closeAll(tag, "switched from " + previous + " to " + best);
+      }
     }
   }
 
@@ -166,7 +176,8 @@ public final class ProbedGroup implements OutboundGroup, Lifecycle {
     IOException last = null;
     for (String t : candidates(metadata)) {
       try {
-        return members.get(t).dial(metadata);
+        Conn c = members.get(t).dial(metadata);
+        return live == null ? c : live.add(c);
       } catch (IOException e) {
         last = e;
         if (policy instanceof Fastest) {
@@ -188,7 +199,8 @@ public final class ProbedGroup implements OutboundGroup, Lifecycle {
         continue;
       }
       try {
-        return o.listenPacket(metadata);
+        PacketConn c = o.listenPacket(metadata);
+        return live == null ? c : live.add(c);
       } catch (IOException e) {
         last = e;
         health.markDown(t);

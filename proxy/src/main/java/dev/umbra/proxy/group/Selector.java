@@ -16,6 +16,7 @@ public final class Selector implements OutboundGroup {
   private final String tag;
   private final Members members;
   private volatile String selected;
+  private final LiveConnections live;
 
   public Selector(String tag, SelectorOptions o, OutboundManager outbounds) {
     this.tag = tag;
@@ -25,25 +26,35 @@ public final class Selector implements OutboundGroup {
           "default", "'" + o.defaultOutbound() + "' is not a member of this selector");
     }
     this.selected = o.defaultOutbound() != null ? o.defaultOutbound() : members.tags().getFirst();
+    this.live = Boolean.TRUE.equals(o.interruptExistConnections()) ? new LiveConnections() : null;
   }
 
-  /** Switches to another member; new connections use it. */
+  /**
+   * Switches to another member; new connections use it. With {@code interrupt_exist_connections}
+   * the connections opened through the previous member are closed.
+   */
   public void select(String member) {
     if (!members.tags().contains(member)) {
       throw new IllegalArgumentException(
           "'" + member + "' is not a member of selector '" + tag + "'");
     }
+    String previous = selected;
     selected = member;
+    if (live != null && !member.equals(previous)) {
+      live.closeAll(tag, "switched from " + previous + " to " + member);
+    }
   }
 
   @Override
   public Conn dial(Metadata metadata) throws IOException {
-    return members.get(selected).dial(metadata);
+    Conn c = members.get(selected).dial(metadata);
+    return live == null ? c : live.add(c);
   }
 
   @Override
   public PacketConn listenPacket(Metadata metadata) throws IOException {
-    return members.get(selected).listenPacket(metadata);
+    PacketConn c = members.get(selected).listenPacket(metadata);
+    return live == null ? c : live.add(c);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.umbra.proxy.group;
 
 import dev.umbra.core.config.ConfigException;
-import dev.umbra.core.config.Unsupported;
 import dev.umbra.core.config.Validated;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +16,7 @@ public record UrlTestOptions(
     Integer tolerance,
     Duration idleTimeout,
     String strategy,
-    @Unsupported("needs the Clash API's connection control") Boolean interruptExistConnections)
+    Boolean interruptExistConnections)
     implements Validated {
 
   static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(3);
