@@ -6,12 +6,13 @@ HTTP requests through each HTTP proxy, with keep-alive and with a new connection
 Umbra's RSS idle and with 1,000 idle relayed connections; time from start to listening.
 Prints a table with ratios and writes bench/results/latest.json. Stops only what it started.
 """
-import json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time
+import glob, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QUICK = "--quick" in sys.argv
 IPERF_SECONDS = 3 if QUICK else 8
 WRK_SECONDS = 4 if QUICK else 10
+WARMUP_SECONDS = 2 if QUICK else 5  # before each request-rate measurement, for every proxy alike
 IDLE_CONNS = 1000
 procs = []
 
@@ -83,17 +84,34 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def wrk(proxy_port, target, close):
+def wrk(proxy_port, target, close, seconds=None):
+    seconds = seconds or WRK_SECONDS
     env = dict(os.environ, TARGET=target, CLOSE="1" if close else "0")
-    out = subprocess.run(["wrk", "-t", "2", "-c", "50", "-d", f"{WRK_SECONDS}s", "--latency",
+    out = subprocess.run(["wrk", "-t", "2", "-c", "50", "-d", f"{seconds}s", "--latency",
                           "-s", os.path.join(ROOT, "bench", "proxy.lua"), f"http://127.0.0.1:{proxy_port}/"],
-                         capture_output=True, text=True, env=env, timeout=WRK_SECONDS + 30)
+                         capture_output=True, text=True, env=env, timeout=seconds + 30)
     text = out.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", text, re.M))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     return {"rps": rps, "p50": lat.get("50"), "p99": lat.get("99"),
             "non2xx": int(non2xx.group(1)) if non2xx else 0}
+
+
+def java25():
+    """The JDK 25 java the launcher would use (JAVA_HOME if it is 25, else the usual install)."""
+    for home in [os.environ.get("JAVA_HOME", "")] + sorted(glob.glob("/usr/lib/jvm/*25*")):
+        java = os.path.join(home, "bin", "java")
+        if home and os.path.exists(java) and "25" in os.path.basename(os.path.realpath(home)):
+            return java
+    sys.exit("bench: JDK 25 not found under /usr/lib/jvm")
+
+
+def socks_load(proxy_port, origin):
+    out = subprocess.run([java25(), os.path.join(ROOT, "bench", "SocksLoad.java"), str(proxy_port), str(origin),
+                          "/small", str(WARMUP_SECONDS), str(WRK_SECONDS), "50"], capture_output=True, text=True,
+                         timeout=WARMUP_SECONDS + WRK_SECONDS + 60)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def measure_footprint(work, results):
@@ -109,7 +127,9 @@ def measure_footprint(work, results):
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         results["umbra_start_to_listening_s"] = round(wait_port(fwd) - t0, 3)
-        time.sleep(3)
+        # Idle means settled: the JIT finishes its start-up work and the periodic native-heap trim
+        # hands memory back within a few seconds of start.
+        time.sleep(10)
         idle = rss_kb(umbra.pid) / 1024
         results["umbra_idle_rss_mb"] = round(idle, 1)
         server = socket.socket()
@@ -174,7 +194,10 @@ http {{ access_log off; keepalive_requests 1000000;
 
         # v2ray: dokodemo-door -> freedom, socks and http inbounds -> freedom
         v_fwd, v_socks, v_http = free_port(), free_port(), free_port()
+        # v2ray holds a connection open for its uplinkOnly/downlinkOnly grace (seconds) after one
+        # side ends; zero makes it close at once like Umbra, microsocks and sing-box.
         vcfg = {"log": {"loglevel": "warning"},
+                "policy": {"levels": {"0": {"uplinkOnly": 0, "downlinkOnly": 0}}},
                 "inbounds": [
                     {"listen": "127.0.0.1", "port": v_fwd, "protocol": "dokodemo-door",
                      "settings": {"address": "127.0.0.1", "port": iperf_port, "network": "tcp"}},
@@ -208,8 +231,15 @@ http {{ access_log off; keepalive_requests 1000000;
         target = f"http://127.0.0.1:{origin}/small"
         reqs = {}
         for name, port in [("umbra mixed", u_mixed), ("v2ray http", v_http)]:
+            wrk(port, target, True, seconds=WARMUP_SECONDS)  # warm up (the JVM's JIT), not measured
             reqs[name] = {"keepalive": wrk(port, target, False), "new_conn": wrk(port, target, True)}
         results["http"] = reqs
+
+        # 3. new SOCKS5 connections per second (one HTTP request each) through each SOCKS proxy
+        socks = {}
+        for name, port in [("umbra mixed", u_mixed), ("v2ray socks", v_socks), ("microsocks", m_port)]:
+            socks[name] = socks_load(port, origin)
+        results["socks"] = socks
 
     finally:
         stop_all()
@@ -238,6 +268,14 @@ def report(r):
     u, v = r["http"]["umbra mixed"], r["http"]["v2ray http"]
     print(f"\nconnections/s ratio umbra/v2ray: {u['new_conn']['rps'] / v['new_conn']['rps']:.2f}x; "
           f"keep-alive ratio: {u['keepalive']['rps'] / v['keepalive']['rps']:.2f}x")
+    print("\n## New SOCKS5 connections through the proxy (one HTTP request each, 50 at a time, %ds)\n" % r["wrk_seconds"])
+    print("| proxy | conn/s | p50 / p99 ms | errors |")
+    print("|---|---:|---|---:|")
+    for name, row in r["socks"].items():
+        print(f"| {name} | {row['rps']:.0f} | {row['p50_ms']} / {row['p99_ms']} | {row['errors']} |")
+    s = r["socks"]
+    print(f"\nSOCKS conn/s ratio umbra/v2ray: {s['umbra mixed']['rps'] / s['v2ray socks']['rps']:.2f}x; "
+          f"umbra/microsocks: {s['umbra mixed']['rps'] / s['microsocks']['rps']:.2f}x")
     print("\n## Umbra footprint\n")
     print(f"- start to listening: {r['umbra_start_to_listening_s']} s")
     print(f"- idle RSS: {r['umbra_idle_rss_mb']} MB")

@@ -19,7 +19,7 @@ public record DialOptions(
     Duration tcpKeepAlive,
     Duration tcpKeepAliveInterval,
     @Unsupported Boolean udpFragment,
-    @Unsupported("needs the DNS module") tools.jackson.databind.JsonNode domainResolver,
+    tools.jackson.databind.JsonNode domainResolver,
     @Unsupported String networkStrategy,
     @Unsupported tools.jackson.databind.JsonNode networkType,
     @Unsupported tools.jackson.databind.JsonNode fallbackNetworkType,

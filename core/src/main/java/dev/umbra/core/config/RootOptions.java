@@ -10,7 +10,7 @@ import tools.jackson.databind.JsonNode;
 public record RootOptions(
     @JsonName("$schema") String schema,
     LogOptions log,
-    @Unsupported("the DNS module is not implemented yet") JsonNode dns,
+    JsonNode dns,
     @Unsupported JsonNode ntp,
     @Unsupported JsonNode certificate,
     List<JsonNode> endpoints,

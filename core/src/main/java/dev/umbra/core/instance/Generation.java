@@ -2,6 +2,8 @@ package dev.umbra.core.instance;
 
 import dev.umbra.core.adapter.AdapterContext;
 import dev.umbra.core.adapter.Dialer;
+import dev.umbra.core.adapter.DnsQueryOptions;
+import dev.umbra.core.adapter.DnsService;
 import dev.umbra.core.adapter.Endpoint;
 import dev.umbra.core.adapter.Inbound;
 import dev.umbra.core.adapter.Lifecycle;
@@ -18,6 +20,7 @@ import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.config.DialOptions;
 import dev.umbra.core.config.Jsonc;
 import dev.umbra.core.dial.DefaultDialer;
+import dev.umbra.core.registry.DnsServiceFactory;
 import dev.umbra.core.registry.Factory;
 import dev.umbra.core.registry.Kind;
 import dev.umbra.core.registry.Registry;
@@ -35,6 +38,7 @@ import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Everything built from one configuration: outbounds, endpoints, the router, inbounds and services,
@@ -46,6 +50,14 @@ final class Generation implements Closeable {
   final Config config;
   final Outbounds outbounds = new Outbounds();
   final RuleRouter router;
+
+  /** The DNS module's service, or null when the module is absent. */
+  final DnsService dns;
+
+  /** Resolves for dialers without their own domain_resolver. */
+  private final Resolver defaultResolver;
+
+  private final JsonNode defaultDomainResolver;
   final List<Inbound> inbounds = new ArrayList<>();
   final List<Service> services = new ArrayList<>();
 
@@ -61,7 +73,39 @@ final class Generation implements Closeable {
       Path workingDirectory)
       throws IOException {
     this.config = config;
-    AdapterContext context = new Context(this, resolver);
+    RouteOptions route = RouteOptions.parse(config.root().route(), "route");
+    Set<String> inboundTags = new HashSet<>();
+    config.inbounds().forEach(c -> inboundTags.add(c.tag()));
+    Set<String> outboundTags = new HashSet<>();
+    config.outbounds().forEach(c -> outboundTags.add(c.tag()));
+    config.endpoints().forEach(c -> outboundTags.add(c.tag()));
+    var dnsFactory = registry.dnsFactory();
+    if (dnsFactory.isPresent()) {
+      dns =
+          dnsFactory
+              .get()
+              .create(
+                  config.root().dns(),
+                  "dns",
+                  new DnsServiceFactory.Context(
+                      outbounds,
+                      outboundTags,
+                      inboundTags,
+                      route.ruleSetsOrEmpty(),
+                      workingDirectory));
+      components.add(dns);
+    } else if (config.root().dns() != null) {
+      throw new ConfigException("dns", "the DNS module (umbra-dns) is not on the class path");
+    } else {
+      dns = null;
+    }
+    defaultDomainResolver = route.defaultDomainResolver();
+    Resolver base = dns != null && config.root().dns() != null ? dns : resolver;
+    defaultResolver =
+        defaultDomainResolver != null
+            ? domainResolver(defaultDomainResolver, "route.default_domain_resolver")
+            : base;
+    AdapterContext context = new Context(this, defaultResolver);
     try {
       for (ComponentConfig c : config.outbounds()) {
         Outbound o = (Outbound) create(c, context);
@@ -84,11 +128,9 @@ final class Generation implements Closeable {
         outbounds.add(o);
         components.add(o);
       }
-      Set<String> inboundTags = new HashSet<>();
-      config.inbounds().forEach(c -> inboundTags.add(c.tag()));
-      RouteOptions route = RouteOptions.parse(config.root().route(), "route");
       RouterContext rc =
-          new RouterContext(outbounds, inboundTags, resolver, stats, tracker, workingDirectory);
+          new RouterContext(
+              outbounds, inboundTags, defaultResolver, stats, tracker, workingDirectory, dns);
       router = RuleRouter.create(route, "route", rc);
       outbounds.setDefault(router.finalOutbound());
       components.add(router);
@@ -138,6 +180,27 @@ final class Generation implements Closeable {
       throw new ConfigException(e.path().isEmpty() ? path : path + "." + e.path(), e.problem(), e);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(path, e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A {@code domain_resolver}: a DNS server tag, or an object of DNS query options. Needs the DNS
+   * module; {@code path} is the field's JSON path (or relative to its owner).
+   */
+  Resolver domainResolver(JsonNode node, String path) {
+    if (dns == null) {
+      throw new ConfigException(path, "needs the DNS module (umbra-dns) on the class path");
+    }
+    DnsQueryOptions q;
+    if (node.isString()) {
+      q = new DnsQueryOptions(node.stringValue(), null, null, null, null);
+    } else {
+      q = Binder.bind(node, DnsQueryOptions.class, path);
+    }
+    try {
+      return dns.resolver(q);
+    } catch (ConfigException e) {
+      throw new ConfigException(path + "." + e.path(), e.problem(), e);
     }
   }
 
@@ -266,7 +329,11 @@ final class Generation implements Closeable {
 
     @Override
     public Dialer dialer(DialOptions options) {
-      return new DefaultDialer(options, generation.outbounds, resolver);
+      Resolver r = resolver;
+      if (options != null && options.domainResolver() != null) {
+        r = generation.domainResolver(options.domainResolver(), "domain_resolver");
+      }
+      return new DefaultDialer(options, generation.outbounds, r);
     }
   }
 }

@@ -14,6 +14,9 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Pipe {
   private static final int CAPACITY = 64 * 1024;
 
+  /** Each direction starts this small and grows on demand: most pipes carry one short exchange. */
+  private static final int INITIAL = 2 * 1024;
+
   private Pipe() {}
 
   /** Returns {a, b}: bytes written to a are read from b and vice versa. */
@@ -24,7 +27,7 @@ public final class Pipe {
   }
 
   private static final class Buffer {
-    final byte[] data = new byte[CAPACITY];
+    byte[] data = new byte[INITIAL];
     final ReentrantLock lock = new ReentrantLock();
     final Condition changed = lock.newCondition();
     int head;
@@ -57,10 +60,10 @@ public final class Pipe {
           }
         }
         int n = Math.min(len, size);
-        int first = Math.min(n, CAPACITY - head);
+        int first = Math.min(n, data.length - head);
         System.arraycopy(data, head, b, off, first);
         System.arraycopy(data, 0, b, off + first, n - first);
-        head = (head + n) % CAPACITY;
+        head = (head + n) % data.length;
         size -= n;
         changed.signalAll();
         return n;
@@ -79,15 +82,20 @@ public final class Pipe {
           if (writerClosed || readerClosed) {
             throw new IOException("pipe closed");
           }
-          while (size == CAPACITY) {
+          if (len > data.length - size && data.length < CAPACITY) {
+            grow(
+                Math.min(
+                    CAPACITY, Math.max(data.length * 2, Integer.highestOneBit(size + len) << 1)));
+          }
+          while (size == data.length) {
             changed.await();
             if (writerClosed || readerClosed) {
               throw new IOException("pipe closed");
             }
           }
-          int n = Math.min(len, CAPACITY - size);
-          int tail = (head + size) % CAPACITY;
-          int first = Math.min(n, CAPACITY - tail);
+          int n = Math.min(len, data.length - size);
+          int tail = (head + size) % data.length;
+          int first = Math.min(n, data.length - tail);
           System.arraycopy(b, off, data, tail, first);
           System.arraycopy(b, off + first, data, 0, n - first);
           size += n;
@@ -101,6 +109,16 @@ public final class Pipe {
       } finally {
         lock.unlock();
       }
+    }
+
+    /** Moves the buffered bytes to the front of a larger array. Called with the lock held. */
+    private void grow(int capacity) {
+      byte[] bigger = new byte[capacity];
+      int first = Math.min(size, data.length - head);
+      System.arraycopy(data, head, bigger, 0, first);
+      System.arraycopy(data, 0, bigger, first, size - first);
+      data = bigger;
+      head = 0;
     }
 
     void closeWriter() {

@@ -9,15 +9,21 @@ import java.net.SocketAddress;
 /** A connection whose first bytes were already read (for sniffing) and are served again first. */
 public final class PrefixedConn implements Conn {
   private final Conn inner;
+  private final java.io.ByteArrayInputStream prefix;
   private final InputStream in;
 
   public PrefixedConn(Conn inner, byte[] prefix, int length) {
     this.inner = inner;
-    this.in =
-        length == 0
-            ? inner.in()
-            : new SequenceInputStream(
-                new java.io.ByteArrayInputStream(prefix, 0, length), inner.in());
+    this.prefix = new java.io.ByteArrayInputStream(prefix, 0, length);
+    this.in = length == 0 ? inner.in() : new SequenceInputStream(this.prefix, inner.in());
+  }
+
+  /**
+   * The connection underneath once every prefix byte has been read (null before), so a relay can
+   * use its socket directly.
+   */
+  public Conn drainedInner() {
+    return prefix.available() == 0 ? inner : null;
   }
 
   @Override

@@ -51,6 +51,20 @@ public final class Registry {
     add(new TypeRegistration<>(Kind.SERVICE, type, options, factory));
   }
 
+  private DnsServiceFactory dns;
+
+  /** The DNS module's factory (at most one). */
+  public void dns(DnsServiceFactory factory) {
+    if (dns != null) {
+      throw new IllegalStateException("DNS service registered twice");
+    }
+    dns = factory;
+  }
+
+  public Optional<DnsServiceFactory> dnsFactory() {
+    return Optional.ofNullable(dns);
+  }
+
   private void add(TypeRegistration<?, ?> registration) {
     var previous = types.get(registration.kind()).putIfAbsent(registration.type(), registration);
     if (previous != null) {

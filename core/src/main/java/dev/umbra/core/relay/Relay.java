@@ -1,6 +1,7 @@
 package dev.umbra.core.relay;
 
 import dev.umbra.core.net.Conn;
+import dev.umbra.core.net.PrefixedConn;
 import dev.umbra.core.net.SocketConn;
 import java.io.IOException;
 import java.io.InputStream;
@@ -84,7 +85,17 @@ public final class Relay {
   }
 
   private static SocketChannel channel(Conn c) {
-    return c instanceof SocketConn s ? s.socket().getChannel() : null;
+    return switch (c) {
+      case SocketConn s -> s.socket().getChannel();
+      case PrefixedConn p when p.drainedInner() != null -> channel(p.drainedInner());
+      default -> null;
+    };
+  }
+
+  /** Where one direction reports the bytes it moved. */
+  @FunctionalInterface
+  interface Counting {
+    void add(int n);
   }
 
   private static void count(List<TrafficCounter> counters, boolean up, int n) {
@@ -120,6 +131,10 @@ public final class Relay {
         count(counters, up, n);
         buf.clear();
         if (full && !pooled) {
+          // Bulk transfer: hand the rest to the kernel if we can, else copy with a large buffer.
+          if (SpliceCopy.tryRun(src, from, dst, to, k -> count(counters, up, k))) {
+            return;
+          }
           buf = take();
           pooled = true;
         }

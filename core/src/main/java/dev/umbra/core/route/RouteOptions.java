@@ -22,7 +22,7 @@ public record RouteOptions(
     @Unsupported Boolean findProcess,
     @Unsupported Boolean findNeighbor,
     @Unsupported JsonNode dhcpLeaseFiles,
-    @Unsupported("needs the DNS module") JsonNode defaultDomainResolver,
+    JsonNode defaultDomainResolver,
     @Unsupported String defaultNetworkStrategy,
     @Unsupported JsonNode defaultNetworkType,
     @Unsupported JsonNode defaultFallbackNetworkType,

@@ -1,5 +1,6 @@
 package dev.umbra.core.route;
 
+import dev.umbra.core.adapter.DnsService;
 import dev.umbra.core.adapter.OutboundManager;
 import dev.umbra.core.adapter.Resolver;
 import dev.umbra.core.relay.ConnectionTracker;
@@ -14,4 +15,17 @@ public record RouterContext(
     Resolver resolver,
     TrafficStats stats,
     ConnectionTracker tracker,
-    Path workingDirectory) {}
+    Path workingDirectory,
+    DnsService dns) {
+
+  /** A router context without DNS (hijack-dns then is a configuration error). */
+  public RouterContext(
+      OutboundManager outbounds,
+      Set<String> inboundTags,
+      Resolver resolver,
+      TrafficStats stats,
+      ConnectionTracker tracker,
+      Path workingDirectory) {
+    this(outbounds, inboundTags, resolver, stats, tracker, workingDirectory, null);
+  }
+}

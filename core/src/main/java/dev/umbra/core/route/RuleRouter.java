@@ -12,6 +12,7 @@ import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.PacketConn;
+import dev.umbra.core.relay.CountedConn;
 import dev.umbra.core.relay.Relay;
 import dev.umbra.core.relay.TrafficCounter;
 import dev.umbra.core.route.action.ActionParser;
@@ -86,6 +87,7 @@ public final class RuleRouter implements Router, Lifecycle {
         throw new ConfigException(
             JsonPaths.field(rulePath, "outbound"), "unknown outbound '" + r.outbound() + "'");
       }
+      checkDns(ruleAction, rulePath, ctx);
       rules.add(new RouteRule(rule, ruleAction, rulePath));
     }
     String fin = route.finalOutbound();
@@ -93,6 +95,32 @@ public final class RuleRouter implements Router, Lifecycle {
       throw new ConfigException(JsonPaths.field(path, "final"), "unknown outbound '" + fin + "'");
     }
     return new RuleRouter(rules, fin == null || fin.isEmpty() ? null : fin, ctx);
+  }
+
+  private static void checkDns(RuleAction action, String rulePath, RouterContext ctx) {
+    switch (action) {
+      case RuleAction.HijackDns h -> {
+        if (ctx.dns() == null) {
+          throw new ConfigException(
+              JsonPaths.field(rulePath, "action"),
+              "action 'hijack-dns' needs the DNS module (umbra-dns) on the class path");
+        }
+      }
+      case RuleAction.Resolve r -> {
+        if (ctx.dns() != null) {
+          try {
+            ctx.dns().resolver(r.query());
+          } catch (ConfigException e) {
+            throw new ConfigException(JsonPaths.field(rulePath, e.path()), e.problem(), e);
+          }
+        } else if (r.query().server() != null) {
+          throw new ConfigException(
+              JsonPaths.field(rulePath, "server"),
+              "a resolve server needs the DNS module (umbra-dns) on the class path");
+        }
+      }
+      default -> {}
+    }
   }
 
   /** The tag of {@code route.final}, or null for the first outbound. */
@@ -107,7 +135,18 @@ public final class RuleRouter implements Router, Lifecycle {
       RuleAction.Reject reject,
       Overrides overrides,
       Conn conn,
-      PacketConn packets) {}
+      PacketConn packets,
+      boolean hijackDns) {
+    Decision(
+        Metadata metadata,
+        Outbound outbound,
+        RuleAction.Reject reject,
+        Overrides overrides,
+        Conn conn,
+        PacketConn packets) {
+      this(metadata, outbound, reject, overrides, conn, packets, false);
+    }
+  }
 
   /** Route-options accumulated on the way. */
   record Overrides(String address, Integer port, Duration udpTimeout) {
@@ -138,7 +177,7 @@ public final class RuleRouter implements Router, Lifecycle {
   private Decision decide(
       Metadata metadata, Conn conn, PacketConn packets, Handshake handshake, boolean[] answered)
       throws IOException {
-    Metadata m = metadata;
+    Metadata m = unmapFakeIp(metadata);
     Conn c = conn;
     PacketConn p = packets;
     Overrides overrides = Overrides.NONE;
@@ -153,6 +192,9 @@ public final class RuleRouter implements Router, Lifecycle {
         }
         case RuleAction.Reject r -> {
           return new Decision(m, null, r, overrides, c, p);
+        }
+        case RuleAction.HijackDns h -> {
+          return new Decision(m, null, null, overrides, c, p, true);
         }
         case RuleAction.RouteOptions r -> overrides = overrides.with(r.overrides());
         case RuleAction.Sniff s -> {
@@ -171,10 +213,38 @@ public final class RuleRouter implements Router, Lifecycle {
             m = pr.metadata();
           }
         }
-        case RuleAction.Resolve r -> m = Sniffing.resolve(m, r, ctx.resolver());
+        case RuleAction.Resolve r ->
+            m =
+                Sniffing.resolve(
+                    m, r, ctx.dns() != null ? ctx.dns().resolver(r.query()) : ctx.resolver());
       }
     }
     return new Decision(m, ctx.outbounds().defaultOutbound(), null, overrides, c, p);
+  }
+
+  /**
+   * A FakeIP destination becomes its domain again before any rule sees it; with reverse_mapping a
+   * real address learns the domain it was answered for (as the sniffed domain).
+   */
+  private Metadata unmapFakeIp(Metadata m) throws IOException {
+    if (ctx.dns() == null || !(m.destination() instanceof Destination.Ip ip)) {
+      return m;
+    }
+    var fake = ctx.dns().fakeIpDomain(ip.address());
+    if (fake.isPresent()) {
+      return m.withDestination(new Destination.Domain(fake.get(), ip.port()));
+    }
+    if (ctx.dns().isFakeIp(ip.address())) {
+      throw new IOException(
+          "missing FakeIP record for " + ip.address().getHostAddress() + " (expired or unknown)");
+    }
+    if (m.sniffedDomain() == null) {
+      var reverse = ctx.dns().reverseDomain(ip.address());
+      if (reverse.isPresent()) {
+        return m.withSniffed(m.protocol(), reverse.get());
+      }
+    }
+    return m;
   }
 
   @Override
@@ -184,6 +254,14 @@ public final class RuleRouter implements Router, Lifecycle {
     try {
       Decision d = decide(metadata, conn, null, handshake, answered);
       client = d.conn();
+      if (d.hijackDns()) {
+        if (!answered[0]) {
+          handshake.succeed();
+          answered[0] = true;
+        }
+        DnsHijack.serveStream(client, d.metadata(), ctx.dns());
+        return;
+      }
       if (d.reject() != null) {
         boolean drop = rejects.shouldDrop(d.reject());
         LOG.info(
@@ -252,11 +330,49 @@ public final class RuleRouter implements Router, Lifecycle {
   }
 
   @Override
+  public Conn open(Metadata metadata) throws IOException {
+    Decision d = decide(metadata, null, null, null, new boolean[] {true});
+    if (d.reject() != null) {
+      LOG.info(
+          "[{}] {} -> {} rejected by rule",
+          metadata.inbound(),
+          metadata.source(),
+          metadata.destination());
+      throw new RejectedException("rejected by route rule");
+    }
+    Metadata m = d.metadata();
+    Destination target = d.overrides().apply(m.destination());
+    Outbound outbound = d.outbound();
+    Conn remote;
+    try {
+      requireNetwork(outbound, Network.TCP);
+      remote = outbound.dial(m.withDestination(target));
+    } catch (IOException e) {
+      LOG.warn(
+          "[{}] {} -> {} via {}: {}",
+          m.inbound(),
+          m.source(),
+          target,
+          outbound.tag(),
+          e.toString());
+      throw e;
+    }
+    LOG.debug("[{}] {} -> {} via {}", m.inbound(), m.source(), target, outbound.tag());
+    Closeable tracked = ctx.tracker().track(m, outbound.tag(), remote);
+    return new CountedConn(remote, ctx.stats().counterFor(m, outbound.tag()), tracked);
+  }
+
+  @Override
   public void routePackets(PacketConn conn, Metadata metadata, Handshake handshake) {
     boolean[] answered = {false};
     try {
       Decision d = decide(metadata, null, conn, handshake, answered);
       PacketConn client = d.packets();
+      if (d.hijackDns()) {
+        handshake.succeed();
+        DnsHijack.servePackets(client, d.metadata(), ctx.dns(), d.overrides().udpTimeout());
+        return;
+      }
       if (d.reject() != null) {
         LOG.info(
             "[{}] udp {} -> {} rejected by rule",

@@ -17,10 +17,11 @@ import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /** Builds the rule-sets of {@code route.rule_set}: inline and local source files. */
-final class RuleSetLoader {
+public final class RuleSetLoader {
   private RuleSetLoader() {}
 
-  static Map<String, RuleSet> load(List<JsonNode> items, String routePath, RouterContext ctx) {
+  public static Map<String, RuleSet> load(
+      List<JsonNode> items, String routePath, RouterContext ctx) {
     Map<String, RuleSet> out = new LinkedHashMap<>();
     for (int i = 0; i < items.size(); i++) {
       String path = JsonPaths.index(JsonPaths.field(routePath, "rule_set"), i);

@@ -8,7 +8,6 @@ import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.PacketConn;
 import dev.umbra.core.net.PrefixedConn;
-import dev.umbra.core.net.PrefixedPacketConn;
 import dev.umbra.core.route.action.RuleAction;
 import dev.umbra.core.sniff.SniffOutcome;
 import dev.umbra.core.sniff.Sniffers;
@@ -17,6 +16,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,31 +86,66 @@ final class Sniffing {
 
   record PacketResult(PacketConn conn, Metadata metadata) {}
 
-  /** Sniffs the association's first datagram, which the returned connection delivers again. */
+  /** Most datagrams held back while sniffing (a split QUIC ClientHello takes two or three). */
+  static final int MAX_SNIFF_DATAGRAMS = 8;
+
+  /** Most bytes held back while sniffing datagrams. */
+  static final int MAX_SNIFF_DATAGRAM_BYTES = 64 * 1024;
+
+  /**
+   * Sniffs the association's first datagrams: reads one, and more while a sniffer needs more (a
+   * ClientHello split over several QUIC Initials), within the action's timeout and the count and
+   * byte bounds. The returned connection delivers them again, in order.
+   */
   static PacketResult sniffPackets(
       PacketConn conn, Sniffers sniffers, RuleAction.Sniff action, Metadata m) throws IOException {
     if (m.protocol() != null) {
       return new PacketResult(conn, m);
     }
-    ByteBuffer first = ByteBuffer.allocate(65535);
-    Destination from;
-    conn.setReadTimeout((int) Math.max(1, action.timeout().toMillis()));
+    List<ReplayPacketConn.Datagram> held = new ArrayList<>();
+    List<ByteBuffer> datagrams = new ArrayList<>();
+    long deadline = System.nanoTime() + action.timeout().toNanos();
+    int bytes = 0;
+    Metadata out = m;
+    ByteBuffer buf = ByteBuffer.allocate(65535);
     try {
-      from = conn.receive(first);
-    } catch (SocketTimeoutException e) {
-      return new PacketResult(conn, m);
+      while (held.size() < MAX_SNIFF_DATAGRAMS && bytes < MAX_SNIFF_DATAGRAM_BYTES) {
+        long left = (deadline - System.nanoTime()) / 1_000_000L;
+        if (left <= 0) {
+          break;
+        }
+        conn.setReadTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, left)));
+        buf.clear();
+        Destination from;
+        try {
+          from = conn.receive(buf);
+        } catch (SocketTimeoutException e) {
+          break;
+        }
+        buf.flip();
+        ByteBuffer copy = ByteBuffer.allocate(buf.remaining()).put(buf).flip();
+        bytes += copy.remaining();
+        held.add(new ReplayPacketConn.Datagram(copy, from));
+        datagrams.add(copy);
+        SniffOutcome o = sniffers.sniffPackets(action.sniffers(), datagrams);
+        if (o instanceof SniffOutcome.Match match) {
+          out = m.withSniffed(match.result().protocol(), match.result().domain());
+          LOG.debug(
+              "[{}] sniffed {} {} {}",
+              m.inbound(),
+              match.result().protocol(),
+              match.result().domain(),
+              match.result().alpn());
+          break;
+        }
+        if (o instanceof SniffOutcome.NoMatch) {
+          break;
+        }
+      }
     } finally {
       conn.setReadTimeout(0);
     }
-    first.flip();
-    Metadata out = m;
-    if (sniffers.sniff(Network.UDP, action.sniffers(), first.duplicate())
-        instanceof SniffOutcome.Match match) {
-      out = m.withSniffed(match.result().protocol(), match.result().domain());
-      LOG.debug(
-          "[{}] sniffed {} {}", m.inbound(), match.result().protocol(), match.result().domain());
-    }
-    return new PacketResult(new PrefixedPacketConn(conn, first, from), out);
+    return new PacketResult(held.isEmpty() ? conn : new ReplayPacketConn(conn, held), out);
   }
 
   static Metadata resolve(Metadata m, RuleAction.Resolve action, Resolver resolver) {

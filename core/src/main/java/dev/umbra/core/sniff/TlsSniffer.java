@@ -2,7 +2,6 @@ package dev.umbra.core.sniff;
 
 import dev.umbra.core.net.Network;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * TLS: the server_name of a ClientHello, which may span several handshake records and reads. Record
@@ -74,43 +73,13 @@ public final class TlsSniffer implements Sniffer {
     return !p.hasRemaining() || (p.get() & 0xff) == 3;
   }
 
-  /** Parses a ClientHello body and finds the host_name entry of server_name (RFC 6066). */
+  /** Parses a ClientHello body: its server_name host and ALPN list. */
   static SniffOutcome parseHello(ByteBuffer h) {
-    try {
-      h.getShort(); // legacy_version
-      h.position(h.position() + 32); // random
-      skip(h, h.get() & 0xff); // session id
-      skip(h, h.getShort() & 0xffff); // cipher suites
-      skip(h, h.get() & 0xff); // compression methods
-      if (!h.hasRemaining()) {
-        return new SniffOutcome.Match(new SniffResult("tls", null, null));
-      }
-      int extEnd = (h.getShort() & 0xffff) + h.position();
-      while (h.position() + 4 <= extEnd) {
-        int type = h.getShort() & 0xffff;
-        int len = h.getShort() & 0xffff;
-        int end = h.position() + len;
-        if (type == 0) {
-          h.getShort(); // server_name_list length
-          while (h.position() + 3 <= end) {
-            int nameType = h.get() & 0xff;
-            int nameLen = h.getShort() & 0xffff;
-            if (nameType == 0) {
-              byte[] name = new byte[nameLen];
-              h.get(name);
-              String host = new String(name, StandardCharsets.US_ASCII);
-              return new SniffOutcome.Match(
-                  new SniffResult("tls", validHost(host) ? host : null, null));
-            }
-            skip(h, nameLen);
-          }
-        }
-        h.position(end);
-      }
-      return new SniffOutcome.Match(new SniffResult("tls", null, null));
-    } catch (RuntimeException e) {
-      return SniffOutcome.NO_MATCH; // truncated or inconsistent lengths
+    ClientHello hello = ClientHello.parse(h);
+    if (hello == null) {
+      return SniffOutcome.NO_MATCH;
     }
+    return new SniffOutcome.Match(new SniffResult("tls", hello.serverName(), null, hello.alpn()));
   }
 
   static boolean validHost(String host) {
@@ -124,9 +93,5 @@ public final class TlsSniffer implements Sniffer {
       }
     }
     return true;
-  }
-
-  private static void skip(ByteBuffer b, int n) {
-    b.position(b.position() + n);
   }
 }

@@ -7,7 +7,7 @@ import dev.umbra.core.adapter.Router;
 import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
-import dev.umbra.core.net.Pipe;
+import dev.umbra.core.net.PrefixedConn;
 import dev.umbra.proxy.auth.Users;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,10 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,9 +35,8 @@ public final class HttpServer {
   public static final int HEAD_TIMEOUT_MILLIS = 10_000;
 
   /** How long to wait for the router to reach an upstream. */
-  private static final long DIAL_WAIT_SECONDS = 60;
-
   private final String tag;
+
   private final String type;
   private final Users users;
   private final Router router;
@@ -53,11 +48,11 @@ public final class HttpServer {
     this.router = router;
   }
 
-  /** The connection to the current upstream: our end of a pipe the router relays. */
-  private record Upstream(Destination destination, Conn pipe) {}
+  /** The connection to the current upstream, and its buffered input for responses. */
+  private record Upstream(Destination destination, Conn conn, InputStream in) {}
 
   public void serve(Conn conn, InetSocketAddress source) throws IOException {
-    InputStream in = conn.in();
+    BufferedHeadInput in = new BufferedHeadInput(conn.in());
     OutputStream out = conn.out();
     byte[] buf = new byte[16 * 1024];
     Upstream upstream = null;
@@ -99,7 +94,12 @@ public final class HttpServer {
         String method = parts[0];
         if (method.equals("CONNECT")) {
           conn.setReadTimeout(0);
-          connect(conn, source, parts[1], user);
+          byte[] early = in.takeReadAhead(); // a client may send before our 200 arrives
+          connect(
+              early.length == 0 ? conn : new PrefixedConn(conn, early, early.length),
+              source,
+              parts[1],
+              user);
           return;
         }
         Destination target = absoluteTarget(parts[1]);
@@ -115,7 +115,7 @@ public final class HttpServer {
           }
         }
         conn.setReadTimeout(0);
-        boolean keepAlive = forward(head, parts, in, out, upstream.pipe(), buf);
+        boolean keepAlive = forward(head, parts, in, out, upstream, buf);
         if (!keepAlive) {
           return;
         }
@@ -183,46 +183,24 @@ public final class HttpServer {
   /** Routes a new upstream; on failure answers the client and returns null. */
   private Upstream open(Destination target, InetSocketAddress source, String user, OutputStream out)
       throws IOException {
-    Conn[] pipe = Pipe.create();
-    CompletableFuture<Exception> outcome = new CompletableFuture<>();
     Metadata m = Metadata.of(tag, type, Network.TCP, source, target).withUser(user);
-    Thread.ofVirtual()
-        .name("http-upstream")
-        .start(() ->
-            router.routeConnection(
-                pipe[1],
-                m,
-                new Handshake() {
-                  @Override
-                  public void succeed() {
-                    outcome.complete(null);
-                  }
-
-                  @Override
-                  public void fail(Exception cause) {
-                    outcome.complete(cause);
-                  }
-                }));
-    Exception failure;
     try {
-      failure = outcome.get(DIAL_WAIT_SECONDS, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      failure = e;
-    } catch (ExecutionException | TimeoutException e) {
-      failure = new SocketTimeoutException("upstream not reached in time");
-    }
-    if (failure != null) {
-      pipe[0].close();
-      respond(out, statusFor(failure), failure.getMessage(), false);
+      Conn conn = router.open(m);
+      return new Upstream(target, conn, new BufferedHeadInput(conn.in()));
+    } catch (IOException e) {
+      respond(out, statusFor(e), e.getMessage(), false);
       return null;
     }
-    return new Upstream(target, pipe[0]);
   }
 
   /** Sends one request upstream and its response back; returns whether to keep the client. */
   private static boolean forward(
-      HttpHead head, String[] parts, InputStream in, OutputStream out, Conn upstream, byte[] buf)
+      HttpHead head,
+      String[] parts,
+      InputStream in,
+      OutputStream out,
+      Upstream upstream,
+      byte[] buf)
       throws IOException {
     URI uri;
     try {
@@ -244,7 +222,7 @@ public final class HttpServer {
       headers.addFirst(new HttpHead.Header("Host", uri.getRawAuthority()));
     }
     HttpBody.Framing requestFraming = HttpBody.requestFraming(head);
-    OutputStream up = upstream.out();
+    OutputStream up = upstream.conn().out();
     HttpHead.write(up, parts[0] + " " + path + " HTTP/1.1", headers);
     HttpBody.copy(requestFraming, head, in, up, buf);
     HttpHead response = HttpHead.read(upstream.in());
@@ -318,7 +296,7 @@ public final class HttpServer {
   private static void closeQuietly(Upstream u) {
     if (u != null) {
       try {
-        u.pipe().close();
+        u.conn().close();
       } catch (IOException e) {
         LOG.trace("closing upstream pipe: {}", e.toString());
       }

@@ -5,7 +5,6 @@ import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.config.DomainStrategy;
 import dev.umbra.core.config.Flatten;
 import dev.umbra.core.config.JsonPaths;
-import dev.umbra.core.config.Unsupported;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -30,11 +29,14 @@ public final class ActionParser {
 
   /** {@code resolve}. */
   public record ResolveFields(
-      @Unsupported("needs the DNS module") String server,
+      String server,
       DomainStrategy strategy,
-      @Unsupported("needs the DNS module") Boolean disableCache,
-      @Unsupported("needs the DNS module") Long rewriteTtl,
-      @Unsupported("needs the DNS module") String clientSubnet) {}
+      Boolean disableCache,
+      Long rewriteTtl,
+      String clientSubnet) {}
+
+  /** {@code hijack-dns}: no fields. */
+  public record HijackDnsFields() {}
 
   /** Sniffer names sing-box knows; those Umbra lacks are rejected by name. */
   public static final Set<String> SING_BOX_SNIFFERS =
@@ -50,9 +52,7 @@ public final class ActionParser {
       case "route-options" -> RouteOptionsFields.class;
       case "sniff" -> SniffFields.class;
       case "resolve" -> ResolveFields.class;
-      case "hijack-dns" ->
-          throw new ConfigException(
-              path, "action 'hijack-dns' needs the DNS module, which is not implemented yet");
+      case "hijack-dns" -> HijackDnsFields.class;
       case "bypass" -> throw new ConfigException(path, "action 'bypass' is not supported yet");
       default ->
           throw new ConfigException(
@@ -113,7 +113,12 @@ public final class ActionParser {
         yield new RuleAction.Sniff(
             names, s.timeout() == null ? DEFAULT_SNIFF_TIMEOUT : s.timeout());
       }
-      case ResolveFields r -> new RuleAction.Resolve(r.strategy());
+      case ResolveFields r ->
+          new RuleAction.Resolve(
+              r.strategy(),
+              new dev.umbra.core.adapter.DnsQueryOptions(
+                  r.server(), r.strategy(), r.disableCache(), r.rewriteTtl(), r.clientSubnet()));
+      case HijackDnsFields h -> new RuleAction.HijackDns();
       default -> throw new IllegalStateException(fields.toString());
     };
   }

@@ -20,9 +20,17 @@ public sealed interface RuleAction {
   record Sniff(List<String> sniffers, Duration timeout) implements RuleAction {}
 
   /** Non-final: resolve the destination domain so IP rules can match it. */
-  record Resolve(DomainStrategy strategy) implements RuleAction {}
+  record Resolve(DomainStrategy strategy, dev.umbra.core.adapter.DnsQueryOptions query)
+      implements RuleAction {
+    public Resolve(DomainStrategy strategy) {
+      this(strategy, dev.umbra.core.adapter.DnsQueryOptions.DEFAULT);
+    }
+  }
+
+  /** Final: answer the connection's DNS queries with the DNS module. */
+  record HijackDns() implements RuleAction {}
 
   default boolean isFinal() {
-    return this instanceof Route || this instanceof Reject;
+    return this instanceof Route || this instanceof Reject || this instanceof HijackDns;
   }
 }

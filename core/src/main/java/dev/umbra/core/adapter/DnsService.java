@@ -1,0 +1,37 @@
+package dev.umbra.core.adapter;
+
+import java.io.Closeable;
+import java.net.InetAddress;
+import java.util.Optional;
+
+/**
+ * The DNS module seen from the kernel: a resolver (through the DNS rules), a server answering
+ * client queries ({@code hijack-dns}), and the FakeIP and reverse mappings the router consults.
+ */
+public interface DnsService extends Resolver, Closeable, Lifecycle {
+
+  /**
+   * Answers one DNS message a client sent; returns the response on the wire, or null when it must
+   * be dropped. Never throws for a bad or hostile message: that message alone is lost or answered
+   * with FORMERR.
+   *
+   * @param stream true over TCP (no truncation); false over UDP (the answer fits the client's
+   *     advertised size, TC set otherwise)
+   */
+  byte[] serve(byte[] query, int length, Metadata metadata, boolean stream);
+
+  /**
+   * A resolver with these options; throws {@link dev.umbra.core.config.ConfigException} (path
+   * relative to the options' owner) for an unknown server.
+   */
+  Resolver resolver(DnsQueryOptions options);
+
+  /** The domain a FakeIP address was handed out for. */
+  Optional<String> fakeIpDomain(InetAddress address);
+
+  /** The domain an address was last answered for, when {@code reverse_mapping} is on. */
+  Optional<String> reverseDomain(InetAddress address);
+
+  /** Whether {@code address} lies in a FakeIP range (even if no record is left for it). */
+  boolean isFakeIp(InetAddress address);
+}

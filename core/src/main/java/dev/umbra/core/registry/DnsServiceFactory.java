@@ -1,0 +1,32 @@
+package dev.umbra.core.registry;
+
+import dev.umbra.core.adapter.DnsService;
+import dev.umbra.core.adapter.OutboundManager;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/** Builds the DNS service from the {@code dns} block (the DNS module registers one). */
+@FunctionalInterface
+public interface DnsServiceFactory {
+
+  /**
+   * @param outbounds looked up when a DNS server first dials (its {@code detour})
+   * @param outboundTags tags of every outbound and endpoint, to check detours at load
+   * @param inboundTags tags of every inbound, for the {@code inbound} rule field
+   * @param ruleSets the raw {@code route.rule_set} list, shared with the router's rules
+   */
+  record Context(
+      OutboundManager outbounds,
+      Set<String> outboundTags,
+      Set<String> inboundTags,
+      List<JsonNode> ruleSets,
+      Path workingDirectory) {}
+
+  /**
+   * Checks and builds the service without opening a socket. {@code dns} may be null (no dns block:
+   * a service with the local system server only).
+   */
+  DnsService create(JsonNode dns, String path, Context context);
+}

@@ -1,0 +1,49 @@
+package dev.umbra.dns;
+
+import dev.umbra.core.adapter.DnsService;
+import dev.umbra.core.adapter.Outbound;
+import dev.umbra.core.adapter.OutboundManager;
+import dev.umbra.core.config.Jsonc;
+import dev.umbra.core.registry.DnsServiceFactory;
+import dev.umbra.dns.router.DnsRouterFactory;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Builds a DNS service from a {@code dns} block, the way the instance does. */
+public final class TestDns {
+  private TestDns() {}
+
+  static final OutboundManager NO_OUTBOUNDS =
+      new OutboundManager() {
+        @Override
+        public Optional<Outbound> get(String tag) {
+          return Optional.empty();
+        }
+
+        @Override
+        public Outbound defaultOutbound() {
+          throw new IllegalStateException("no outbounds");
+        }
+
+        @Override
+        public Collection<Outbound> all() {
+          return List.of();
+        }
+      };
+
+  public static DnsService build(String dnsJson) {
+    return build(dnsJson, Path.of("/etc/resolv.conf"), Path.of("/etc/hosts"));
+  }
+
+  public static DnsService build(String dnsJson, Path resolvConf, Path hosts) {
+    return new DnsRouterFactory(resolvConf, hosts)
+        .create(
+            Jsonc.parse(dnsJson, "test"),
+            "dns",
+            new DnsServiceFactory.Context(
+                NO_OUTBOUNDS, Set.of(), Set.of("in"), List.of(), Path.of("").toAbsolutePath()));
+  }
+}
