@@ -86,7 +86,6 @@ final class Options {
     };
   }
 
-  /** {@code udp_over_tcp}: false or {"enabled": false} are fine; enabling it is not supported. */
   /**
    * The UoT version {@code udp_over_tcp} asks for: 0 when off, else 1 or 2 ({@code true} or a
    * version of 0 means 2, as in sing-box).

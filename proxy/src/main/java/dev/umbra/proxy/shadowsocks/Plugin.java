@@ -39,63 +39,66 @@ sealed interface Plugin
       }
       return new None();
     }
-    switch (plugin) {
-      case "obfs-local" -> {
-        Map<String, String> o = options(opts, OBFS_KEYS, "obfs-local", optsPath);
-        String host = o.getOrDefault("obfs-host", "cloudfront.net");
-        return switch (o.getOrDefault("obfs", "http")) {
-          case "http" -> new ObfsHttp(host, o.getOrDefault("obfs-uri", "/"));
-          case "tls" -> new ObfsTls(host);
-          default ->
-              throw new ConfigException(
-                  optsPath, "obfs-local mode '" + o.get("obfs") + "': expected http or tls");
-        };
-      }
-      case "v2ray-plugin" -> {
-        Map<String, String> o = options(opts, V2RAY_KEYS, "v2ray-plugin", optsPath);
-        String mode = o.getOrDefault("mode", "websocket");
-        if (!mode.equals("websocket")) {
-          throw new ConfigException(
-              optsPath,
-              "v2ray-plugin mode '"
-                  + mode
-                  + "' is not built in (websocket is); name the ss-v2ray-plugin binary to run"
-                  + " it as a SIP003 child process");
-        }
-        String host = o.getOrDefault("host", "cloudfront.com");
-        String wsPath = o.getOrDefault("path", "/");
-        if (!wsPath.startsWith("/")) {
-          wsPath = "/" + wsPath;
-        }
-        boolean mux;
-        try {
-          mux = Integer.parseInt(o.getOrDefault("mux", "1")) != 0;
-        } catch (NumberFormatException e) {
-          throw new ConfigException(optsPath, "v2ray-plugin mux: expected a number");
-        }
-        TlsClient tls = null;
-        if (o.containsKey("tls")) {
-          String raw = o.get("certRaw");
-          tls =
-              TlsClient.create(
-                  tlsOptions(
-                      host,
-                      raw == null || raw.isEmpty() ? null : List.of(raw),
-                      o.get("cert") == null || o.get("cert").isEmpty() ? null : o.get("cert")),
-                  optsPath);
-        } else if (o.containsKey("cert") || o.containsKey("certRaw")) {
-          throw new ConfigException(optsPath, "v2ray-plugin cert given without tls");
-        }
-        return new V2ray(host, wsPath, tls, mux);
-      }
+    return switch (plugin) {
+      case "obfs-local" -> obfs(options(opts, OBFS_KEYS, "obfs-local", optsPath), optsPath);
+      case "v2ray-plugin" -> v2ray(options(opts, V2RAY_KEYS, "v2ray-plugin", optsPath), optsPath);
       default -> {
         if (Sip003Process.resolve(plugin) == null) {
           throw new ConfigException(
               path + ".plugin", "SIP003 plugin '" + plugin + "' not found (PATH or a path)");
         }
-        return new Child(plugin, opts);
+        yield new Child(plugin, opts);
       }
+    };
+  }
+
+  private static Plugin obfs(Map<String, String> o, String optsPath) {
+    String host = o.getOrDefault("obfs-host", "cloudfront.net");
+    return switch (o.getOrDefault("obfs", "http")) {
+      case "http" -> new ObfsHttp(host, o.getOrDefault("obfs-uri", "/"));
+      case "tls" -> new ObfsTls(host);
+      default ->
+          throw new ConfigException(
+              optsPath, "obfs-local mode '" + o.get("obfs") + "': expected http or tls");
+    };
+  }
+
+  private static Plugin v2ray(Map<String, String> o, String optsPath) {
+    String mode = o.getOrDefault("mode", "websocket");
+    if (!mode.equals("websocket")) {
+      throw new ConfigException(
+          optsPath,
+          "v2ray-plugin mode '"
+              + mode
+              + "' is not built in (websocket is); name the ss-v2ray-plugin binary to run"
+              + " it as a SIP003 child process");
     }
+    String host = o.getOrDefault("host", "cloudfront.com");
+    String wsPath = o.getOrDefault("path", "/");
+    if (!wsPath.startsWith("/")) {
+      wsPath = "/" + wsPath;
+    }
+    boolean mux;
+    try {
+      mux = Integer.parseInt(o.getOrDefault("mux", "1")) != 0;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(optsPath, "v2ray-plugin mux: expected a number");
+    }
+    TlsClient tls = null;
+    if (o.containsKey("tls")) {
+      String raw = o.get("certRaw");
+      String cert = o.get("cert");
+      tls =
+          TlsClient.create(
+              tlsOptions(
+                  host,
+                  raw == null || raw.isEmpty() ? null : List.of(raw),
+                  cert == null || cert.isEmpty() ? null : cert),
+              optsPath);
+    } else if (o.containsKey("cert") || o.containsKey("certRaw")) {
+      throw new ConfigException(optsPath, "v2ray-plugin cert given without tls");
+    }
+    return new V2ray(host, wsPath, tls, mux);
   }
 
   private static Map<String, String> options(

@@ -16,6 +16,7 @@ import dev.umbra.testkit.HttpOrigin;
 import dev.umbra.testkit.UdpEcho;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.security.MessageDigest;
 import org.junit.jupiter.api.AfterAll;
@@ -175,7 +176,7 @@ class ShadowsocksFieldsTest {
                 server(port, ", \"network\": \"udp\", \"password\": \"" + PASSWORD + "\""));
         Umbras c = Umbras.start(client(socks, udp, port, PASSWORD, ""))) {
       ShadowsocksLibevInteropTest.assertUdpEcho(udp);
-      assertThatThrownBy(() -> new Socket("127.0.0.1", port).close())
+      assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
           .isInstanceOf(java.net.ConnectException.class);
     }
   }

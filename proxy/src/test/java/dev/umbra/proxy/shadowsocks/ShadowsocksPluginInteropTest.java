@@ -243,6 +243,12 @@ class ShadowsocksPluginInteropTest {
   void ssLocalThroughV2rayPluginToInbound() throws Exception {
     assertSsLocalToInbound(
         "ss-v2ray-plugin", "server;path=/ss", "ss-v2ray-plugin", "path=/ss;host=peer.test");
+    TestCerts certs = TestCerts.create(dir);
+    assertSsLocalToInbound(
+        "ss-v2ray-plugin",
+        "server;tls;host=localhost;path=/ss;cert=" + certs.certificate() + ";key=" + certs.key(),
+        "ss-v2ray-plugin",
+        "tls;host=localhost;path=/ss;cert=" + certs.certificate());
   }
 
   private static void load(String plugin, String opts) {

@@ -93,7 +93,8 @@ class WebSocketConnTest {
               InputStream in = s.getInputStream();
               OutputStream out = s.getOutputStream();
               String head = readHead(in);
-              String key = head.split("Sec-WebSocket-Key: ")[1].split("\r\n")[0];
+              int at = head.indexOf("Sec-WebSocket-Key: ") + "Sec-WebSocket-Key: ".length();
+              String key = head.substring(at, head.indexOf("\r\n", at));
               out.write(
                   ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                           + "Connection: Upgrade\r\nSec-WebSocket-Accept: "
@@ -102,9 +103,17 @@ class WebSocketConnTest {
                       .getBytes(StandardCharsets.US_ASCII));
               DataInputStream din = new DataInputStream(in);
               Object[] data = readClientFrame(din);
-              out.write(serverFrame(false, WebSocketConn.OP_BINARY, "hel".getBytes()));
-              out.write(serverFrame(true, WebSocketConn.OP_PING, "p!".getBytes()));
-              out.write(serverFrame(true, WebSocketConn.OP_CONTINUATION, "lo".getBytes()));
+              out.write(
+                  serverFrame(
+                      false, WebSocketConn.OP_BINARY, "hel".getBytes(StandardCharsets.US_ASCII)));
+              out.write(
+                  serverFrame(
+                      true, WebSocketConn.OP_PING, "p!".getBytes(StandardCharsets.US_ASCII)));
+              out.write(
+                  serverFrame(
+                      true,
+                      WebSocketConn.OP_CONTINUATION,
+                      "lo".getBytes(StandardCharsets.US_ASCII)));
               out.write(serverFrame(true, WebSocketConn.OP_CLOSE, new byte[] {0x03, (byte) 0xe8}));
               out.flush();
               Object[] pong = readClientFrame(din);
@@ -117,16 +126,16 @@ class WebSocketConnTest {
       Socket c = new Socket(InetAddress.getLoopbackAddress(), ss.getLocalPort());
       c.setSoTimeout(10_000);
       try (WebSocketConn ws = WebSocketConn.connect(new SocketConn(c), "peer.test", "/ss")) {
-        ws.out().write("up".getBytes());
+        ws.out().write("up".getBytes(StandardCharsets.US_ASCII));
         assertThat(new String(ws.in().readAllBytes(), StandardCharsets.US_ASCII))
             .isEqualTo("hello");
       }
       Object[] r = server.get(20, TimeUnit.SECONDS);
       assertThat((String) r[0]).startsWith("GET /ss HTTP/1.1\r\n").contains("Host: peer.test\r\n");
       assertThat(((Object[]) r[1])[0]).isEqualTo(WebSocketConn.OP_BINARY);
-      assertThat((byte[]) ((Object[]) r[1])[1]).isEqualTo("up".getBytes());
+      assertThat((byte[]) ((Object[]) r[1])[1]).isEqualTo("up".getBytes(StandardCharsets.US_ASCII));
       assertThat(((Object[]) r[2])[0]).isEqualTo(WebSocketConn.OP_PONG);
-      assertThat((byte[]) ((Object[]) r[2])[1]).isEqualTo("p!".getBytes());
+      assertThat((byte[]) ((Object[]) r[2])[1]).isEqualTo("p!".getBytes(StandardCharsets.US_ASCII));
       assertThat(((Object[]) r[3])[0]).isEqualTo(WebSocketConn.OP_CLOSE);
     }
   }
@@ -141,7 +150,7 @@ class WebSocketConnTest {
               readHead(s.getInputStream());
               s.getOutputStream()
                   .write(
-                      ("HTTP/1.1 101 Switching Protocols\r\nSec-WebSocket-Accept: bogus\r\n\r\n")
+                      "HTTP/1.1 101 Switching Protocols\r\nSec-WebSocket-Accept: bogus\r\n\r\n"
                           .getBytes(StandardCharsets.US_ASCII));
               s.getInputStream().read();
             } catch (IOException e) {
