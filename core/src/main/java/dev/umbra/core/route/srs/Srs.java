@@ -54,6 +54,10 @@ public final class Srs {
 
   /** Reads a whole {@code .srs} file. */
   public static RuleSetFile read(byte[] file) throws SrsFormatException {
+    return read(file, MAX_BODY_BYTES);
+  }
+
+  static RuleSetFile read(byte[] file, int maxBody) throws SrsFormatException {
     if (file.length < 4 || file[0] != 'S' || file[1] != 'R' || file[2] != 'S') {
       throw new SrsFormatException("not a sing-box rule-set file (bad magic)");
     }
@@ -61,7 +65,16 @@ public final class Srs {
     if (version < 1 || version > RuleSetFile.MAX_VERSION) {
       throw new SrsFormatException("unsupported rule-set version " + version);
     }
-    return decodeBody(version, inflate(file, 4));
+    return decodeBody(version, inflate(file, 4, maxBody));
+  }
+
+  /** For callers holding bytes they produced themselves: a format error is a bug. */
+  static RuleSetFile readUnchecked(byte[] file) {
+    try {
+      return read(file);
+    } catch (SrsFormatException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Reads a {@code .srs} file from a stream, at most {@code maxBytes} of it. */
@@ -93,7 +106,7 @@ public final class Srs {
     return out.toByteArray();
   }
 
-  private static byte[] inflate(byte[] file, int offset) throws SrsFormatException {
+  private static byte[] inflate(byte[] file, int offset, int maxBody) throws SrsFormatException {
     Inflater inf = new Inflater();
     try {
       inf.setInput(file, offset, file.length - offset);
@@ -109,9 +122,8 @@ public final class Srs {
             throw new SrsFormatException("compressed rule-set data needs a preset dictionary");
           }
         }
-        if (out.size() + n > MAX_BODY_BYTES) {
-          throw new SrsFormatException(
-              "rule-set decompresses to more than " + MAX_BODY_BYTES + " bytes");
+        if (out.size() + n > maxBody) {
+          throw new SrsFormatException("rule-set decompresses to more than " + maxBody + " bytes");
         }
         out.write(buf, 0, n);
       }
