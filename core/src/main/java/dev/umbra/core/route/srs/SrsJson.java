@@ -306,7 +306,8 @@ public final class SrsJson {
     return root;
   }
 
-  private static JsonNode toJson(SrsRule rule) throws SrsFormatException {
+  /** One rule in source form. */
+  public static JsonNode toJson(SrsRule rule) throws SrsFormatException {
     return switch (rule) {
       case SrsRule.Logical l -> {
         ObjectNode o = F.objectNode();
