@@ -223,6 +223,17 @@ class RuleSetSourcesTest {
   }
 
   @Test
+  void localSourceRuleSetIsMatched() throws IOException {
+    Files.writeString(
+        dir.resolve("set.json"),
+        "{\"version\": 4, // comment\n \"rules\": [{\"domain_keyword\": \"shop\"}]}");
+    try (RuleRouter r = router("{\"type\":\"local\",\"tag\":\"r\",\"path\":\"set.json\"}")) {
+      assertThat(routeOf(r, "myshop.test")).isEqualTo("hit");
+      assertThat(routeOf(r, "other.test")).isEqualTo("miss");
+    }
+  }
+
+  @Test
   void localErrorsNameThePath() throws IOException {
     Files.write(dir.resolve("bad.srs"), new byte[] {'S', 'R', 'S', 1, 0, 0});
     assertThatThrownBy(() -> router("{\"type\":\"local\",\"tag\":\"r\",\"path\":\"bad.srs\"}"))
