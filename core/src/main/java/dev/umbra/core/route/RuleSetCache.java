@@ -19,6 +19,8 @@ import java.util.Properties;
  */
 final class RuleSetCache {
   /** A cached download. */
+  // The content array is handed over, never shared further.
+  @SuppressWarnings("ArrayRecordComponent")
   record Entry(byte[] content, String url, String etag, Instant lastUpdated) {}
 
   private final Path content;

@@ -25,6 +25,8 @@ final class RuleSetDownload {
   private static final int MAX_REDIRECTS = 5;
 
   /** The outcome: new content with its ETag, or "not modified". */
+  // The content array is handed over, never shared further.
+  @SuppressWarnings("ArrayRecordComponent")
   record Result(boolean notModified, byte[] content, String etag) {}
 
   private RuleSetDownload() {}

@@ -24,6 +24,8 @@ public final class BinaryRules {
   private BinaryRules() {}
 
   /**
+   * Compiles every rule of {@code file}.
+   *
    * @param path where errors point (the rule-set's config path or the file name)
    */
   public static List<Rule> compile(RuleSetFile file, String path) {

@@ -66,7 +66,7 @@ final class IpText {
         return null;
       }
       if (pos < s.length() && s.charAt(pos) == '.') {
-        if (ellipsis < 0 && i != 12 || i > 12) {
+        if ((ellipsis < 0 && i != 12) || i > 12) {
           return null;
         }
         byte[] v4 = parse4(s.substring(start));
