@@ -22,6 +22,7 @@ import picocli.CommandLine.Mixin;
       MergeCommand.class,
       VersionCommand.class,
       GenerateCommand.class,
+      RuleSetCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

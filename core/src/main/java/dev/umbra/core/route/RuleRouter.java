@@ -6,6 +6,7 @@ import dev.umbra.core.adapter.Metadata;
 import dev.umbra.core.adapter.Outbound;
 import dev.umbra.core.adapter.RejectedException;
 import dev.umbra.core.adapter.Router;
+import dev.umbra.core.adapter.StartStage;
 import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.config.JsonPaths;
 import dev.umbra.core.net.Conn;
@@ -48,15 +49,20 @@ public final class RuleRouter implements Router, Lifecycle {
   private final Sniffers sniffers = Sniffers.installed();
   private final RejectCounter rejects = new RejectCounter();
 
-  private RuleRouter(List<RouteRule> rules, String finalOutbound, RouterContext ctx) {
+  private final List<RemoteRuleSet> remotes;
+
+  private RuleRouter(
+      List<RouteRule> rules, String finalOutbound, RouterContext ctx, List<RemoteRuleSet> remotes) {
     this.rules = List.copyOf(rules);
+    this.remotes = remotes;
     this.finalOutbound = finalOutbound;
     this.ctx = ctx;
   }
 
   /** Parses and checks the route block (every reference, regex, CIDR and port) against ctx. */
   public static RuleRouter create(RouteOptions route, String path, RouterContext ctx) {
-    Map<String, RuleSet> ruleSets = RuleSetLoader.load(route.ruleSetsOrEmpty(), path, ctx);
+    RuleSetLoader.Loaded loaded = RuleSetLoader.load(route.ruleSetsOrEmpty(), path, ctx);
+    Map<String, RuleSet> ruleSets = loaded.sets();
     RuleParser parser = new RuleParser(new RuleCompiler(ctx.inboundTags(), ruleSets), false);
     Set<String> sniffers = Sniffers.installed().names();
     List<RouteRule> rules = new ArrayList<>();
@@ -94,7 +100,7 @@ public final class RuleRouter implements Router, Lifecycle {
     if (fin != null && !fin.isEmpty() && ctx.outbounds().get(fin).isEmpty()) {
       throw new ConfigException(JsonPaths.field(path, "final"), "unknown outbound '" + fin + "'");
     }
-    return new RuleRouter(rules, fin == null || fin.isEmpty() ? null : fin, ctx);
+    return new RuleRouter(rules, fin == null || fin.isEmpty() ? null : fin, ctx, loaded.remotes());
   }
 
   private static void checkDns(RuleAction action, String rulePath, RouterContext ctx) {
@@ -174,7 +180,7 @@ public final class RuleRouter implements Router, Lifecycle {
     }
   }
 
-  private Decision decide(
+  Decision decide(
       Metadata metadata, Conn conn, PacketConn packets, Handshake handshake, boolean[] answered)
       throws IOException {
     Metadata m = unmapFakeIp(metadata);
@@ -452,9 +458,17 @@ public final class RuleRouter implements Router, Lifecycle {
     }
   }
 
+  /** Remote rule-sets download once every outbound has started. */
+  @Override
+  public void start(StartStage stage) {
+    if (stage == StartStage.POST_START) {
+      remotes.forEach(RemoteRuleSet::start);
+    }
+  }
+
   @Override
   public void close() {
-    // The router owns no sockets; rule-set updaters would stop here.
+    remotes.forEach(RemoteRuleSet::close);
   }
 
   /** sing-box's reject: after 50 rejects within 30 s, switch to silent drop unless no_drop. */

@@ -119,7 +119,7 @@ class GroupTest {
     for (int i = 0; i < 50; i++) {
       DelayOutbound.DIALS.clear();
       try (Conn c =
-          hash.dial(Metadata.internal(Network.TCP, Destination.of("127.0.0.1", origin.port())))) {
+          hash.dial(Metadata.internal(Network.TCP, Destination.of("localhost", origin.port())))) {
         chosen.addAll(DelayOutbound.DIALS.keySet());
       }
     }

@@ -1,6 +1,5 @@
 package dev.umbra.core.route.rule;
 
-import dev.umbra.core.config.Unsupported;
 import java.time.Duration;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -12,6 +11,6 @@ public record RuleSetOptions(
     List<JsonNode> rules,
     String format,
     String path,
-    @Unsupported("remote rule-sets are not supported yet") String url,
-    @Unsupported("remote rule-sets are not supported yet") String downloadDetour,
-    @Unsupported("remote rule-sets are not supported yet") Duration updateInterval) {}
+    String url,
+    String downloadDetour,
+    Duration updateInterval) {}
