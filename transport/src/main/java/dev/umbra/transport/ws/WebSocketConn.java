@@ -48,10 +48,13 @@ final class WebSocketConn implements Conn {
     return out;
   }
 
-  /** Sends a close frame: the WebSocket way to say "no more data from me". */
+  /**
+   * WebSocket has no half-close: a close frame ends both directions, which would cut off data still
+   * coming the other way. So, like the Go peers, only flush; the close frame goes at close.
+   */
   @Override
   public void shutdownOutput() throws IOException {
-    sendControl(Frames.CLOSE, new byte[] {0x03, (byte) 0xe8}); // 1000 normal closure
+    out.flush();
   }
 
   @Override
@@ -71,7 +74,13 @@ final class WebSocketConn implements Conn {
 
   @Override
   public void close() throws IOException {
-    carrier.close();
+    try {
+      sendControl(Frames.CLOSE, new byte[] {0x03, (byte) 0xe8}); // 1000 normal closure
+    } catch (IOException ignored) {
+      // the carrier may already be gone
+    } finally {
+      carrier.close();
+    }
   }
 
   private void sendControl(int opcode, byte[] payload) throws IOException {

@@ -47,7 +47,9 @@ public final class WebSocketServer implements ServerTransport {
       }
       early = decode(target.substring(path.length()));
     } else {
-      if (!target.equals(path)) {
+      // the query is not part of the path (Xray-style clients add "?ed=2048")
+      int query = target.indexOf('?');
+      if (!(query < 0 ? target : target.substring(0, query)).equals(path)) {
         refuse(carrier, "404 Not Found");
         throw new ProtocolException("request for " + target + ", expected " + path);
       }

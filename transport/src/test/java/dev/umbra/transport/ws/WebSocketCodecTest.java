@@ -106,7 +106,7 @@ class WebSocketCodecTest {
                 }
                 client.out().write(all, off, all.length - off);
                 client.out().flush();
-                client.shutdownOutput();
+                client.close();
               } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
               }
