@@ -35,6 +35,7 @@ public final class TrojanInbound implements InjectableInbound {
   /** Time a client has for TLS and the request; also how long a refused one is drained. */
   static final int HANDSHAKE_TIMEOUT_MILLIS = 30_000;
 
+  @SuppressWarnings("ArrayRecordComponent") // key material, never compared or printed
   private record Key(String name, byte[] key) {}
 
   private final String tag;

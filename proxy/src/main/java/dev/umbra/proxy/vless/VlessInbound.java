@@ -26,6 +26,7 @@ public final class VlessInbound implements InjectableInbound {
   private static final Logger LOG = LoggerFactory.getLogger(VlessInbound.class);
   static final int HANDSHAKE_TIMEOUT_MILLIS = 30_000;
 
+  @SuppressWarnings("ArrayRecordComponent") // key material, never compared or printed
   private record Key(String name, byte[] uuid) {}
 
   private final String tag;

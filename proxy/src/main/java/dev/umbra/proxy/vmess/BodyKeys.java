@@ -10,6 +10,7 @@ import java.util.Arrays;
  * What one direction of a VMess body needs: security, option bits, its key and IV, and the request
  * key and IV (authenticated lengths are keyed from the request side in both directions).
  */
+@SuppressWarnings("ArrayRecordComponent") // key material, never compared or printed
 record BodyKeys(
     Security security, int options, byte[] key, byte[] iv, byte[] requestKey, byte[] requestIv) {
 

@@ -26,6 +26,7 @@ public final class VmessHeader {
   private VmessHeader() {}
 
   /** A request header's fields. */
+  @SuppressWarnings("ArrayRecordComponent") // key material, never compared or printed
   public record Request(
       byte[] bodyIv,
       byte[] bodyKey,

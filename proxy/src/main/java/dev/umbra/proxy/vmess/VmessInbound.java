@@ -35,6 +35,7 @@ public final class VmessInbound implements InjectableInbound {
   static final long TIME_WINDOW_SECONDS = 120;
   private static final int MAX_HEADER = 512;
 
+  @SuppressWarnings("ArrayRecordComponent") // key material, never compared or printed
   private record User(String name, byte[] cmdKey) {}
 
   private final String tag;

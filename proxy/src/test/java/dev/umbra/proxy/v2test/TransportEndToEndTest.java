@@ -103,6 +103,17 @@ class TransportEndToEndTest {
     }
   }
 
+  static String upgrade(String path, String host) {
+    return String.join(
+        "\r\n",
+        "GET " + path + " HTTP/1.1",
+        "Host: " + host,
+        "Connection: Upgrade",
+        "Upgrade: websocket",
+        "",
+        "");
+  }
+
   @Test
   void aWrongPathOrHostGetsA404() throws Exception {
     int port = FreePort.tcp();
@@ -116,12 +127,7 @@ class TransportEndToEndTest {
             """
                 .formatted(port, user("vless"), HTTPUPGRADE))) {
       for (String request :
-          new String[] {
-            "GET /other HTTP/1.1\r\nHost: cdn.example\r\nConnection: Upgrade\r\n"
-                + "Upgrade: websocket\r\n\r\n",
-            "GET /up HTTP/1.1\r\nHost: elsewhere\r\nConnection: Upgrade\r\n"
-                + "Upgrade: websocket\r\n\r\n"
-          }) {
+          new String[] {upgrade("/other", "cdn.example"), upgrade("/up", "elsewhere")}) {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
           s.setSoTimeout(5000);
           s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));

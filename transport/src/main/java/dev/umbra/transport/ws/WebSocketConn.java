@@ -204,7 +204,7 @@ final class WebSocketConn implements Conn {
         }
         long len = b1 & 0x7f;
         if (len == 126) {
-          len = (readByte() << 8) | readByte();
+          len = ((long) readByte() << 8) | readByte();
         } else if (len == 127) {
           len = 0;
           for (int i = 0; i < 8; i++) {
