@@ -1,0 +1,100 @@
+package dev.umbra.transport;
+
+import dev.umbra.core.config.ConfigException;
+import dev.umbra.core.config.JsonPaths;
+import dev.umbra.core.config.Validated;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The sing-box V2Ray {@code transport} object: one record for every type's fields, each type
+ * checking that only its own fields are set.
+ */
+public record TransportOptions(
+    String type,
+    List<String> host,
+    String path,
+    String method,
+    Map<String, List<String>> headers,
+    Integer maxEarlyData,
+    String earlyDataHeaderName,
+    String serviceName,
+    Duration idleTimeout,
+    Duration pingTimeout,
+    Boolean permitWithoutStream)
+    implements Validated {
+
+  /** Transport types Umbra carries today. */
+  public static final Set<String> SUPPORTED = Set.of("ws", "httpupgrade");
+
+  /** sing-box transport types that are not implemented yet. */
+  private static final Set<String> KNOWN = Set.of("http", "grpc", "quic");
+
+  @Override
+  public void validate(String p) {
+    if (type == null || type.isEmpty()) {
+      throw new ConfigException(JsonPaths.field(p, "type"), "missing transport type");
+    }
+    if (KNOWN.contains(type)) {
+      throw new ConfigException(
+          JsonPaths.field(p, "type"), "transport '" + type + "' is not supported yet");
+    }
+    if (!SUPPORTED.contains(type)) {
+      throw new ConfigException(JsonPaths.field(p, "type"), "unknown transport '" + type + "'");
+    }
+    boolean ws = type.equals("ws");
+    reject(p, "method", method != null);
+    reject(p, "service_name", serviceName != null);
+    reject(p, "idle_timeout", idleTimeout != null);
+    reject(p, "ping_timeout", pingTimeout != null);
+    reject(p, "permit_without_stream", permitWithoutStream != null);
+    reject(p, "max_early_data", !ws && maxEarlyData != null);
+    reject(p, "early_data_header_name", !ws && earlyDataHeaderName != null);
+    reject(p, "host", ws && host != null);
+    if (host != null && host.size() > 1) {
+      throw new ConfigException(JsonPaths.field(p, "host"), "expected one host for " + type);
+    }
+    if (maxEarlyData != null && (maxEarlyData < 0 || maxEarlyData > 65536)) {
+      throw new ConfigException(
+          JsonPaths.field(p, "max_early_data"), "expected 0-65536, got " + maxEarlyData);
+    }
+    if (path != null && !path.isEmpty() && !path.startsWith("/")) {
+      throw new ConfigException(JsonPaths.field(p, "path"), "must start with '/'");
+    }
+  }
+
+  private void reject(String p, String field, boolean present) {
+    if (present) {
+      throw new ConfigException(
+          JsonPaths.field(p, field), "field '" + field + "' does not apply to transport " + type);
+    }
+  }
+
+  /** The request path, "/" when unset. */
+  public String pathOrRoot() {
+    return path == null || path.isEmpty() ? "/" : path;
+  }
+
+  public Map<String, List<String>> headersOrEmpty() {
+    return headers == null ? Map.of() : headers;
+  }
+
+  public int maxEarlyDataOrZero() {
+    return maxEarlyData == null ? 0 : maxEarlyData;
+  }
+
+  /** The Host header: the host field, else a Host from headers, else {@code fallback}. */
+  public String hostOr(String fallback) {
+    if (host != null && !host.isEmpty()) {
+      return host.getFirst();
+    }
+    for (var e : headersOrEmpty().entrySet()) {
+      if (e.getKey().equalsIgnoreCase("host") && !e.getValue().isEmpty()) {
+        return e.getValue().getFirst();
+      }
+    }
+    return fallback;
+  }
+}
