@@ -16,6 +16,7 @@ import dev.umbra.tor.cell.TorProtocolException;
 import dev.umbra.tor.channel.Channel;
 import dev.umbra.tor.channel.RelayTarget;
 import dev.umbra.tor.circuit.Circuit;
+import dev.umbra.tor.circuit.HopSpec;
 import dev.umbra.tor.client.DirAuthority;
 import dev.umbra.tor.client.TorClient;
 import dev.umbra.tor.client.TorConfig;
@@ -40,16 +41,21 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The pure-Java client against a private network of real C tor relays (one network for the whole
  * class): link handshakes with CERTS validation, a verified directory, 3-hop circuits with ntor and
  * tor1 relay crypto, streams with SENDME v1 flow control both ways, and the {@code tor} outbound
- * behind Umbra's mixed inbound driven by curl.
+ * behind Umbra's mixed inbound driven by curl. The testkit network (with its C tor client, checked
+ * first) is shared by every test here.
  */
 @Tag("interop")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TorClientIT {
   static TorTestNetwork net;
   static HttpOrigin origin;
@@ -59,7 +65,7 @@ class TorClientIT {
   @BeforeAll
   static void start() throws Exception {
     origin = new HttpOrigin();
-    net = TorTestNetwork.start(TorTestNetwork.Options.defaults());
+    net = TorTestNetwork.start(TorTestNetwork.Options.defaults().withClient());
     dataDir = Files.createTempDirectory("umbra-tor-client");
     List<DirAuthority> auths = net.dirAuthorityLines().stream().map(DirAuthority::parse).toList();
     List<String> events = new CopyOnWriteArrayList<>();
@@ -82,6 +88,18 @@ class TorClientIT {
   }
 
   @Test
+  void testNetworkCarriesTheCTorClientToo() throws Exception {
+    assertThat(net.authorities()).hasSize(3);
+    assertThat(net.relays()).hasSize(5);
+    assertThat(net.dirAuthorityLines().getFirst())
+        .matches("auth0 orport=\\d+ v3ident=[0-9A-F]{40} 127\\.0\\.0\\.1:\\d+ [0-9A-F]{40}");
+    Curl.Result r =
+        Curl.run("--socks5-hostname", "127.0.0.1:" + net.socksPort(), origin.url("/small"));
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(r.text()).isEqualTo("ok\n");
+  }
+
+  @Test
   void directoryIsVerifiedAndComplete() {
     TorClient.Status s = client.status();
     assertThat(s.usableRelays()).isEqualTo(8);
@@ -100,6 +118,7 @@ class TorClientIT {
         assertThat(ch.identities().rsaId()).isEqualTo(r.status().rsaId());
         assertThat(ch.identities().ed25519Id()).isEqualTo(r.md().ed25519Id());
       }
+      assertThat(r.hop().ntorV3()).isTrue();
     }
     Relay r = client.directory().relays().getFirst();
     byte[] wrong = r.status().rsaId().clone();
@@ -113,8 +132,10 @@ class TorClientIT {
   @Test
   void oneHopDirectoryStreamFetchesTheConsensus() throws Exception {
     Relay r = client.directory().relays().getFirst();
+    // ntor (v1) here; the 3-hop circuits of the other tests use ntor-v3 (every relay has Relay=4).
+    HopSpec v1 = new HopSpec(r.hop().target(), r.hop().ntorOnionKey(), false);
     try (Channel ch = Channel.open(r.hop().target(), Duration.ofSeconds(20));
-        Circuit c = Circuit.create(ch, r.hop(), Duration.ofSeconds(20));
+        Circuit c = Circuit.create(ch, v1, Duration.ofSeconds(20));
         Conn s = c.openDirStream(Duration.ofSeconds(20))) {
       String text = HttpDir.get(s.in(), s.out(), "/tor/status-vote/current/consensus-microdesc");
       assertThat(text).startsWith("network-status-version 3 microdesc");
@@ -188,6 +209,15 @@ class TorClientIT {
   }
 
   @Test
+  void resolveIsAnsweredByTheExit() {
+    // The test network's exits have no resolver: the RESOLVED answer is an error, never a local
+    // lookup (which would find "localhost").
+    assertThatThrownBy(() -> client.resolve("localhost", "resolve"))
+        .isInstanceOf(java.net.UnknownHostException.class)
+        .hasMessageContaining("exit could not resolve");
+  }
+
+  @Test
   void onionAddressesAreRefusedClearly() {
     assertThatThrownBy(() -> client.connect("abcdef.onion", 80, null))
         .hasMessageContaining("onion services are not supported yet");
@@ -221,6 +251,49 @@ class TorClientIT {
     } finally {
       u.shutdown(Duration.ofSeconds(1));
     }
+  }
+
+  /** Last: it kills a relay of the shared network. */
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void killingTheGuardFailsTheStreamAndTheNextRequestTakesAnotherPath() throws Exception {
+    int n = 20 << 20;
+    String guard;
+    try (Conn c = client.connect("127.0.0.1", origin.port(), "victim")) {
+      c.out()
+          .write(
+              ("GET /bytes/" + n + " HTTP/1.0\r\nHost: x\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      c.out().flush();
+      byte[] buf = new byte[65536];
+      int first = c.in().read(buf);
+      assertThat(first).isPositive();
+      guard = client.status().guard();
+      String nickname =
+          client.directory().relays().stream()
+              .filter(r -> r.status().fingerprint().equals(guard))
+              .findFirst()
+              .orElseThrow()
+              .status()
+              .nickname();
+      net.stopNode(nickname);
+      c.setReadTimeout(30_000);
+      long total = first;
+      IOException failure = null;
+      try {
+        int k;
+        while ((k = c.in().read(buf)) > 0) {
+          total += k;
+        }
+      } catch (IOException e) {
+        failure = e;
+      }
+      // Never a silent, truncated end of stream: the stream fails with an error.
+      assertThat(failure).as("read %d of %d bytes", total, n).isNotNull();
+      assertThat(total).isLessThan(n);
+    }
+    assertThat(get("/small", "after-kill")).isEqualTo("ok\n".getBytes(StandardCharsets.US_ASCII));
+    assertThat(client.status().guard()).isNotEqualTo(guard);
   }
 
   private static byte[] get(String path, Object isolation) throws IOException {

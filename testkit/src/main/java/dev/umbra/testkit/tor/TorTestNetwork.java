@@ -37,6 +37,10 @@ public final class TorTestNetwork implements AutoCloseable {
   private static final int DIST_DELAY = 2;
   // First vote this many seconds after launch: every relay has uploaded its descriptor by then.
   private static final int ALIGN_SLACK = 8;
+
+  /** RSA-3072 authority keys take seconds, much more on a loaded machine. */
+  public static final Duration KEYGEN = Duration.ofSeconds(180);
+
   private static final DateTimeFormatter TOR_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
 
@@ -91,11 +95,14 @@ public final class TorTestNetwork implements AutoCloseable {
     this.relays = relays;
   }
 
-  /** Starts a network and waits (bounded by {@code options.timeout()}) until it is usable. */
+  /**
+   * Starts a network and waits until it is usable: key generation is bounded by {@link #KEYGEN},
+   * the launch until a full consensus (and the client) by {@code options.timeout()}.
+   */
   public static TorTestNetwork start(Options options) throws IOException {
     PeerProcess.requireBinary("tor");
     PeerProcess.requireBinary("tor-gencert");
-    long deadline = System.nanoTime() + options.timeout().toNanos();
+    long keygenDeadline = System.nanoTime() + KEYGEN.toNanos();
     Path dir = Files.createTempDirectory("umbra-tornet");
     List<String> authNames = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -109,14 +116,20 @@ public final class TorTestNetwork implements AutoCloseable {
     int[] authDir = new int[3];
     int[] relayOr = new int[options.relays()];
     for (int i = 0; i < 3; i++) {
-      authOr[i] = FreePort.tcp();
-      authDir[i] = FreePort.tcp();
-    }
-    for (int j = 0; j < relayOr.length; j++) {
-      relayOr[j] = FreePort.tcp();
+      authDir[i] = FreePort.tcp(); // named in the authority certificate
     }
     try {
-      generateKeys(dir, authNames, authDir, relayNames, deadline);
+      long t0 = System.nanoTime();
+      generateKeys(dir, authNames, authDir, relayNames, keygenDeadline);
+      LOG.info("tor test network keys generated in {} ms", (System.nanoTime() - t0) / 1_000_000);
+      // ORPorts are picked only now, so nothing else grabs them during key generation.
+      for (int i = 0; i < 3; i++) {
+        authOr[i] = FreePort.tcp();
+      }
+      for (int j = 0; j < relayOr.length; j++) {
+        relayOr[j] = FreePort.tcp();
+      }
+      long deadline = System.nanoTime() + options.timeout().toNanos();
       List<Authority> auths = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         Path d = dir.resolve(authNames.get(i));
@@ -378,16 +391,25 @@ public final class TorTestNetwork implements AutoCloseable {
         if (text == null) {
           continue;
         }
-        long rs = text.lines().filter(l -> l.startsWith("r ")).count();
+        List<String> listed = text.lines().filter(l -> l.startsWith("r ")).toList();
+        long rs = listed.size();
         Instant validUntil = headerTime(text, "valid-until");
-        last = rs + "/" + relayCount + " relays, valid-until " + validUntil;
+        last =
+            rs
+                + "/"
+                + relayCount
+                + " relays, valid-until "
+                + validUntil
+                + ", listed: "
+                + listed.stream().map(l -> l.split(" ", -1)[1]).toList();
         if (rs >= relayCount && validUntil != null && validUntil.isAfter(Instant.now())) {
           return;
         }
       }
       sleep(300);
     }
-    throw new IOException("tor test network: no full consensus in time (" + last + ")");
+    throw new IOException(
+        "tor test network: no full consensus in time (" + last + ")" + diagnostics());
   }
 
   private void awaitLog(List<String> names, String needle, long deadline) throws IOException {
@@ -407,8 +429,27 @@ public final class TorTestNetwork implements AutoCloseable {
       }
     }
     if (!pending.isEmpty()) {
-      throw new IOException("tor test network: " + pending + " never logged '" + needle + "'");
+      throw new IOException(
+          "tor test network: " + pending + " never logged '" + needle + "'" + diagnostics());
     }
+  }
+
+  /** The last notice-log lines of every node, for a failure message. */
+  private String diagnostics() {
+    StringBuilder b = new StringBuilder();
+    for (Node n : nodes) {
+      try {
+        Path log = dir.resolve(n.name()).resolve("notice.log");
+        List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+        b.append("\n-- ").append(n.name()).append(n.process().isAlive() ? "" : " (exited)");
+        for (String l : lines.subList(Math.max(0, lines.size() - 4), lines.size())) {
+          b.append("\n   ").append(l);
+        }
+      } catch (IOException e) {
+        b.append("\n-- ").append(n.name()).append(": ").append(e.getMessage());
+      }
+    }
+    return b.toString();
   }
 
   private synchronized void checkAlive() throws IOException {

@@ -9,7 +9,6 @@ import dev.umbra.tor.cell.TorProtocolException;
 import dev.umbra.tor.channel.CellSink;
 import dev.umbra.tor.channel.Channel;
 import dev.umbra.tor.crypto.HopCrypto;
-import dev.umbra.tor.crypto.Ntor;
 import java.io.Closeable;
 import java.io.IOException;
 import java.security.MessageDigest;
@@ -65,15 +64,14 @@ public final class Circuit implements CellSink, Closeable {
       throws IOException {
     Circuit c = new Circuit(channel);
     try {
-      Ntor.ClientState st = Ntor.start(first.target().rsaId(), first.ntorOnionKey());
+      Handshake hs = Handshake.start(first);
       c.awaitingControl = true;
-      channel.send(
-          Cell.fixed(c.circId, Cell.CREATE2, Create2.body(Create2.HTYPE_NTOR, st.onionskin())));
+      channel.send(Cell.fixed(c.circId, Cell.CREATE2, Create2.body(hs.htype(), hs.onionskin())));
       Object reply = c.awaitControl(timeout, "CREATED2");
       if (!(reply instanceof Cell cell) || cell.command() != Cell.CREATED2) {
         throw new TorProtocolException("expected CREATED2, got " + reply);
       }
-      byte[] keys = Ntor.finish(st, Create2.createdData(cell.payload()), HopCrypto.KEY_LEN);
+      byte[] keys = hs.finish(Create2.createdData(cell.payload()));
       c.hops.add(new HopCrypto(keys));
       c.path.add(first);
       return c;
@@ -85,22 +83,22 @@ public final class Circuit implements CellSink, Closeable {
 
   /** Extends the circuit by one hop with EXTEND2 (in RELAY_EARLY) and ntor. */
   public void extend(HopSpec next, Duration timeout) throws IOException {
-    Ntor.ClientState st = Ntor.start(next.target().rsaId(), next.ntorOnionKey());
+    Handshake hs = Handshake.start(next);
     byte[] body =
         LinkSpecifier.extend2(
             next.target().address().getAddress(),
             next.target().address().getPort(),
             next.target().rsaId(),
             next.target().ed25519Id(),
-            Create2.HTYPE_NTOR,
-            st.onionskin());
+            hs.htype(),
+            hs.onionskin());
     awaitingControl = true;
     send(new RelayCell(RelayCell.EXTEND2, 0, body), true);
     Object reply = awaitControl(timeout, "EXTENDED2");
     if (!(reply instanceof RelayCell rc) || rc.command() != RelayCell.EXTENDED2) {
       throw new TorProtocolException("expected EXTENDED2, got " + reply);
     }
-    byte[] keys = Ntor.finish(st, Create2.createdData(rc.data()), HopCrypto.KEY_LEN);
+    byte[] keys = hs.finish(Create2.createdData(rc.data()));
     synchronized (sendLock) {
       hops.add(new HopCrypto(keys));
       path.add(next);
@@ -130,6 +128,30 @@ public final class Circuit implements CellSink, Closeable {
   public TorStream openStream(String host, int port, Duration timeout) throws IOException {
     return open(
         RelayCell.BEGIN, StreamMessages.begin(host, port, StreamMessages.FLAG_IPV6_OK), timeout);
+  }
+
+  /** Asks the last hop to resolve {@code host} (RESOLVE / RESOLVED); no stream is opened. */
+  public java.util.List<java.net.InetAddress> resolve(String host, Duration timeout)
+      throws IOException {
+    checkOpen();
+    if (host.isEmpty() || host.length() > 255 || host.indexOf('\0') >= 0) {
+      throw new IOException("bad host name to resolve");
+    }
+    int id;
+    TorStream s;
+    do {
+      id = 1 + RANDOM.nextInt(0xFFFF);
+      s = new TorStream(this, id);
+    } while (streams.putIfAbsent(id, s) != null);
+    s.expectResolved();
+    byte[] name = host.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] body = java.util.Arrays.copyOf(name, name.length + 1);
+    try {
+      send(new RelayCell(RelayCell.RESOLVE, id, body), false);
+      return dev.umbra.tor.cell.Resolved.addresses(s.awaitResolved(timeout), host);
+    } finally {
+      streams.remove(id);
+    }
   }
 
   /** Opens a directory stream to the last hop (BEGIN_DIR). */

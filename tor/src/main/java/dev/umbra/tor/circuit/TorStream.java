@@ -34,6 +34,8 @@ public final class TorStream implements Conn {
   private final In in = new In();
   private final Out out = new Out();
   private volatile boolean connected;
+  private volatile boolean resolving;
+  private volatile byte[] resolved;
   private volatile IOException failure;
   private volatile boolean ended;
   private volatile boolean closed;
@@ -45,6 +47,36 @@ public final class TorStream implements Conn {
   TorStream(Circuit circuit, int id) {
     this.circuit = circuit;
     this.id = id;
+  }
+
+  /** Marks this stream as a RESOLVE request. */
+  void expectResolved() {
+    resolving = true;
+  }
+
+  /** Waits for the RESOLVED body. */
+  byte[] awaitResolved(Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (connectLock) {
+      while (resolved == null && failure == null && !ended) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          circuit.streamClosed(id);
+          throw new SocketTimeoutException("no RESOLVED within " + timeout);
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(connectLock, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while resolving");
+        }
+      }
+    }
+    if (resolved == null) {
+      IOException f = failure;
+      throw f != null ? new IOException(f.getMessage(), f) : new IOException("resolve refused");
+    }
+    return resolved;
   }
 
   void awaitConnected(Duration timeout) throws IOException {
@@ -118,6 +150,16 @@ public final class TorStream implements Conn {
           packageWindow += STREAM_INCREMENT;
           windowLock.notifyAll();
         }
+      }
+      case RelayCell.RESOLVED -> {
+        if (!resolving || resolved != null) {
+          throw new TorProtocolException("unexpected RESOLVED on stream " + id);
+        }
+        synchronized (connectLock) {
+          resolved = rc.data();
+          connectLock.notifyAll();
+        }
+        circuit.streamClosed(id);
       }
       case RelayCell.DROP -> {}
       default -> throw new TorProtocolException("relay command " + rc.command() + " on a stream");

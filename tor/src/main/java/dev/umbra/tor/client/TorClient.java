@@ -126,6 +126,26 @@ public final class TorClient implements Closeable {
     throw new IOException("could not open a Tor stream to " + host + ":" + port, last);
   }
 
+  /** Resolves {@code host} at an exit (RESOLVE), never locally. */
+  public List<java.net.InetAddress> resolve(String host, Object isolation) throws IOException {
+    if (host.toLowerCase(Locale.ROOT).endsWith(".onion")) {
+      throw new java.net.UnknownHostException("onion addresses have no IP address: " + host);
+    }
+    Object key = isolation == null ? "default" : isolation;
+    IOException last = null;
+    for (int attempt = 0; attempt < CONNECT_ATTEMPTS; attempt++) {
+      try {
+        PooledCircuit pc = circuitFor(key, 80);
+        return pc.circuit().resolve(host, config.streamTimeout());
+      } catch (java.net.UnknownHostException e) {
+        throw e; // the exit's answer
+      } catch (IOException e) {
+        last = e;
+      }
+    }
+    throw new IOException("could not resolve " + host + " through Tor", last);
+  }
+
   private PooledCircuit circuitFor(Object key, int port) throws IOException {
     synchronized (circuits) {
       PooledCircuit pc = circuits.get(key);

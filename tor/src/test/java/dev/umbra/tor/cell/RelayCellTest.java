@@ -65,4 +65,27 @@ class RelayCellTest {
     assertThatThrownBy(() -> StreamMessages.sendmeDigest(new byte[] {1, 0, 20, 0}))
         .isInstanceOf(TorProtocolException.class);
   }
+
+  @Test
+  void resolvedAnswers() throws Exception {
+    byte[] body = {4, 4, 10, 0, 0, 1, 0, 0, 0, 60, 0, 3, 'a', 'b', 'c', 0, 0, 0, 1};
+    assertThat(Resolved.addresses(body, "h"))
+        .containsExactly(java.net.InetAddress.getByAddress("h", new byte[] {10, 0, 0, 1}));
+    assertThatThrownBy(() -> Resolved.addresses(new byte[] {(byte) 0xF0, 0, 0, 0, 0, 0}, "h"))
+        .isInstanceOf(java.net.UnknownHostException.class)
+        .hasMessageContaining("transient");
+    assertThatThrownBy(() -> Resolved.addresses(new byte[] {4, 3, 1, 2, 3, 0, 0, 0, 0}, "h"))
+        .isInstanceOf(TorProtocolException.class);
+    assertThatThrownBy(() -> Resolved.addresses(new byte[0], "h"))
+        .isInstanceOf(java.net.UnknownHostException.class);
+  }
+
+  @Property
+  void hostileResolvedOnlyRaisesExpectedErrors(@ForAll @Size(max = 300) byte[] body) {
+    try {
+      Resolved.addresses(body, "h");
+    } catch (TorProtocolException | java.net.UnknownHostException expected) {
+      // fine
+    }
+  }
 }
