@@ -39,7 +39,7 @@ public final class TorTestNetwork implements AutoCloseable {
   private static final int ALIGN_SLACK = 8;
 
   /** RSA-3072 authority keys take seconds, much more on a loaded machine. */
-  public static final Duration KEYGEN = Duration.ofSeconds(180);
+  public static final Duration KEYGEN = Duration.ofMinutes(3);
 
   private static final DateTimeFormatter TOR_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class TorClient implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(TorClient.class);
   static final Duration MAX_DIRTINESS = Duration.ofMinutes(10);
-  private static final int CONNECT_ATTEMPTS = 3;
+  private static final int CONNECT_ATTEMPTS = 4;
+  private static final Duration DOWN_FOR = Duration.ofMinutes(1);
 
   /** What {@link #status()} reports. */
   public record Status(
@@ -54,6 +55,7 @@ public final class TorClient implements Closeable {
   private final Map<String, Channel> channels = new ConcurrentHashMap<>();
   private final Map<Object, PooledCircuit> circuits = new ConcurrentHashMap<>();
   private final Map<String, Instant> downGuards = new ConcurrentHashMap<>();
+  private final Map<String, Instant> downRelays = new ConcurrentHashMap<>();
   private volatile String guardFingerprint;
   private volatile boolean closed;
 
@@ -188,6 +190,7 @@ public final class TorClient implements Closeable {
       ch = channel(guard.hop());
     } catch (IOException e) {
       downGuards.put(guard.status().fingerprint(), Instant.now());
+      downRelays.put(guard.status().fingerprint(), Instant.now());
       if (guard.status().fingerprint().equals(guardFingerprint)) {
         guardFingerprint = null;
       }
@@ -195,10 +198,15 @@ public final class TorClient implements Closeable {
     }
     long t0 = System.nanoTime();
     Circuit c = Circuit.create(ch, guard.hop(), t);
+    Relay extending = middle;
     try {
       c.extend(middle.hop(), t);
+      extending = exit;
       c.extend(exit.hop(), t);
     } catch (IOException e) {
+      // A relay we could not extend to (e.g. it died but the consensus still lists it) is left
+      // out of new paths for a while, as C tor marks it unreachable.
+      downRelays.put(extending.status().fingerprint(), Instant.now());
       c.close();
       throw e;
     }
@@ -212,9 +220,12 @@ public final class TorClient implements Closeable {
   }
 
   private List<Relay> filter(List<Relay> relays) {
+    Instant now = Instant.now();
+    downRelays.values().removeIf(t -> t.plus(DOWN_FOR).isBefore(now));
     List<Relay> out = new ArrayList<>();
     for (Relay r : relays) {
-      if (!config.excludeNodes().contains(r.status().fingerprint())) {
+      String fp = r.status().fingerprint();
+      if (!config.excludeNodes().contains(fp) && !downRelays.containsKey(fp)) {
         out.add(r);
       }
     }
@@ -252,7 +263,7 @@ public final class TorClient implements Closeable {
       }
     }
     Instant now = Instant.now();
-    downGuards.values().removeIf(t -> t.plus(Duration.ofMinutes(1)).isBefore(now));
+    downGuards.values().removeIf(t -> t.plus(DOWN_FOR).isBefore(now));
     List<Relay> candidates =
         view.relays().stream()
             .filter(r -> !downGuards.containsKey(r.status().fingerprint()))

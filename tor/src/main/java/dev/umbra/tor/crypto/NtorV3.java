@@ -74,6 +74,7 @@ public final class NtorV3 {
   }
 
   /** The result of a completed handshake: the relay's decrypted message and a key stream. */
+  @SuppressWarnings("ArrayRecordComponent")
   public record Result(byte[] serverMessage, byte[] keys) {}
 
   public static ClientState start(byte[] edId, byte[] onionKey, byte[] message) {

@@ -86,6 +86,10 @@ class TorOutboundConfigTest {
             () -> TorrcOptions.parse(Map.of("DirAuthority", AUTH, "UseDefaultFallbackDirs", "2")))
         .hasMessageContaining("must be 0 or 1");
     assertThatThrownBy(() -> TorrcOptions.parse(Map.of("DirAuthority", "auth0 127.0.0.1:1")))
+        .hasMessageContaining("DirAuthority needs");
+    assertThatThrownBy(() ->
+            TorrcOptions.parse(
+                Map.of("DirAuthority", "auth0 orport=1 127.0.0.1:1 " + "B".repeat(40))))
         .hasMessageContaining("v3ident");
   }
 

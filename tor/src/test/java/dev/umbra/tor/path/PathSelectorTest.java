@@ -107,7 +107,7 @@ class PathSelectorTest {
     PathSelector ps = new PathSelector(true);
     int heavyCount = 0;
     for (int i = 0; i < 2000; i++) {
-      if (ps.guard(nd, List.of()) == heavy) {
+      if (ps.guard(nd, List.of()).equals(heavy)) {
         heavyCount++;
       }
     }
