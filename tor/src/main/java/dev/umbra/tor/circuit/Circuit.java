@@ -1,0 +1,411 @@
+package dev.umbra.tor.circuit;
+
+import dev.umbra.tor.cell.Cell;
+import dev.umbra.tor.cell.Create2;
+import dev.umbra.tor.cell.LinkSpecifier;
+import dev.umbra.tor.cell.RelayCell;
+import dev.umbra.tor.cell.StreamMessages;
+import dev.umbra.tor.cell.TorProtocolException;
+import dev.umbra.tor.channel.CellSink;
+import dev.umbra.tor.channel.Channel;
+import dev.umbra.tor.crypto.HopCrypto;
+import java.io.Closeable;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A client circuit over one channel: hops added with CREATE2/EXTEND2 (ntor), tor1 relay crypto,
+ * circuit-level SENDME v1 flow control and the streams it carries. Incoming cells arrive on the
+ * channel's reader thread; outgoing cells are encrypted and written under one lock so that cipher
+ * state and cell order agree.
+ */
+public final class Circuit implements CellSink, Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(Circuit.class);
+  static final int CIRC_WINDOW = 1000;
+  static final int CIRC_INCREMENT = 100;
+  private static final int MAX_RELAY_EARLY = 8;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Channel channel;
+  private final int circId;
+  private final List<HopCrypto> hops = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<HopSpec> path = new ArrayList<>();
+  private final LinkedBlockingQueue<Object> control = new LinkedBlockingQueue<>();
+  private final Map<Integer, TorStream> streams = new ConcurrentHashMap<>();
+  private final Object sendLock = new Object();
+  private final Object windowLock = new Object();
+  private final Deque<byte[]> expectedSendmes = new ArrayDeque<>();
+  private volatile boolean awaitingControl;
+  private volatile IOException failure;
+  private int relayEarlyLeft = MAX_RELAY_EARLY;
+  private long dataCellsSent;
+  private int packageWindow = CIRC_WINDOW;
+  private int deliverWindow = CIRC_WINDOW;
+
+  private Circuit(Channel channel) throws IOException {
+    this.channel = channel;
+    this.circId = channel.register(this);
+  }
+
+  /** Creates a one-hop circuit to the channel's relay with CREATE2 (ntor). */
+  public static Circuit create(Channel channel, HopSpec first, Duration timeout)
+      throws IOException {
+    Circuit c = new Circuit(channel);
+    try {
+      Handshake hs = Handshake.start(first);
+      c.awaitingControl = true;
+      channel.send(Cell.fixed(c.circId, Cell.CREATE2, Create2.body(hs.htype(), hs.onionskin())));
+      Object reply = c.awaitControl(timeout, "CREATED2");
+      if (!(reply instanceof Cell cell) || cell.command() != Cell.CREATED2) {
+        throw new TorProtocolException("expected CREATED2, got " + reply);
+      }
+      byte[] keys = hs.finish(Create2.createdData(cell.payload()));
+      c.hops.add(new HopCrypto(keys));
+      c.path.add(first);
+      return c;
+    } catch (IOException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  /** Extends the circuit by one hop with EXTEND2 (in RELAY_EARLY) and ntor. */
+  public void extend(HopSpec next, Duration timeout) throws IOException {
+    Handshake hs = Handshake.start(next);
+    byte[] body =
+        LinkSpecifier.extend2(
+            next.target().address().getAddress(),
+            next.target().address().getPort(),
+            next.target().rsaId(),
+            next.target().ed25519Id(),
+            hs.htype(),
+            hs.onionskin());
+    awaitingControl = true;
+    send(new RelayCell(RelayCell.EXTEND2, 0, body), true);
+    Object reply = awaitControl(timeout, "EXTENDED2");
+    if (!(reply instanceof RelayCell rc) || rc.command() != RelayCell.EXTENDED2) {
+      throw new TorProtocolException("expected EXTENDED2, got " + reply);
+    }
+    byte[] keys = hs.finish(Create2.createdData(rc.data()));
+    synchronized (sendLock) {
+      hops.add(new HopCrypto(keys));
+      path.add(next);
+    }
+  }
+
+  private Object awaitControl(Duration timeout, String what) throws IOException {
+    try {
+      Object o = control.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      awaitingControl = false;
+      if (o == null) {
+        IOException e = new IOException("timed out waiting for " + what);
+        fail(e, true);
+        throw e;
+      }
+      if (o instanceof IOException e) {
+        throw new IOException(what + " failed: " + e.getMessage(), e);
+      }
+      return o;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted waiting for " + what, e);
+    }
+  }
+
+  /** Opens a stream to {@code host:port} at the last hop (BEGIN, then CONNECTED or END). */
+  public TorStream openStream(String host, int port, Duration timeout) throws IOException {
+    return open(
+        RelayCell.BEGIN, StreamMessages.begin(host, port, StreamMessages.FLAG_IPV6_OK), timeout);
+  }
+
+  /** Asks the last hop to resolve {@code host} (RESOLVE / RESOLVED); no stream is opened. */
+  public java.util.List<java.net.InetAddress> resolve(String host, Duration timeout)
+      throws IOException {
+    checkOpen();
+    if (host.isEmpty() || host.length() > 255 || host.indexOf('\0') >= 0) {
+      throw new IOException("bad host name to resolve");
+    }
+    int id;
+    TorStream s;
+    do {
+      id = 1 + RANDOM.nextInt(0xFFFF);
+      s = new TorStream(this, id);
+    } while (streams.putIfAbsent(id, s) != null);
+    s.expectResolved();
+    byte[] name = host.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] body = java.util.Arrays.copyOf(name, name.length + 1);
+    try {
+      send(new RelayCell(RelayCell.RESOLVE, id, body), false);
+      return dev.umbra.tor.cell.Resolved.addresses(s.awaitResolved(timeout), host);
+    } finally {
+      streams.remove(id);
+    }
+  }
+
+  /** Opens a directory stream to the last hop (BEGIN_DIR). */
+  public TorStream openDirStream(Duration timeout) throws IOException {
+    return open(RelayCell.BEGIN_DIR, new byte[0], timeout);
+  }
+
+  private TorStream open(int command, byte[] body, Duration timeout) throws IOException {
+    checkOpen();
+    int id;
+    TorStream s;
+    do {
+      id = 1 + RANDOM.nextInt(0xFFFF);
+      s = new TorStream(this, id);
+    } while (streams.putIfAbsent(id, s) != null);
+    try {
+      send(new RelayCell(command, id, body), false);
+      s.awaitConnected(timeout);
+      return s;
+    } catch (IOException | RuntimeException e) {
+      streams.remove(id);
+      throw e;
+    }
+  }
+
+  /** Encrypts and sends a relay message to the last hop. */
+  void send(RelayCell rc, boolean early) throws IOException {
+    checkOpen();
+    synchronized (sendLock) {
+      int target = hops.size() - 1;
+      byte[] p = rc.encode();
+      byte[] digest = hops.get(target).seal(p);
+      if (rc.command() == RelayCell.DATA) {
+        // The exit's SENDME v1 echoes the digest of every 100th DATA cell in wire order.
+        dataCellsSent++;
+        if (dataCellsSent % CIRC_INCREMENT == 0) {
+          synchronized (windowLock) {
+            expectedSendmes.addLast(digest);
+          }
+        }
+      }
+      for (int i = target; i >= 0; i--) {
+        hops.get(i).encryptForward(p);
+      }
+      int cmd = Cell.RELAY;
+      if (early) {
+        if (relayEarlyLeft == 0) {
+          throw new IOException("RELAY_EARLY budget exhausted");
+        }
+        relayEarlyLeft--;
+        cmd = Cell.RELAY_EARLY;
+      }
+      channel.send(new Cell(circId, cmd, p));
+    }
+  }
+
+  /** Takes one unit of the circuit package window, waiting (bounded) for a SENDME. */
+  void takePackageWindow(Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (windowLock) {
+      while (packageWindow <= 0) {
+        checkOpen();
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new IOException("circuit window stayed closed for " + timeout);
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(windowLock, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted", e);
+        }
+      }
+      packageWindow--;
+    }
+  }
+
+  @Override
+  public void deliver(Cell cell) {
+    try {
+      switch (cell.command()) {
+        case Cell.RELAY -> receiveRelay(cell.payload().clone());
+        case Cell.RELAY_EARLY -> throw new TorProtocolException("inbound RELAY_EARLY");
+        case Cell.CREATED2 -> {
+          if (!awaitingControl || !hops.isEmpty()) {
+            throw new TorProtocolException("unexpected CREATED2");
+          }
+          control.add(cell);
+        }
+        case Cell.DESTROY -> {
+          int reason = cell.payload().length > 0 ? cell.payload()[0] & 0xFF : 0;
+          fail(
+              new IOException("circuit destroyed by relay: " + Create2.destroyReason(reason)),
+              false);
+        }
+        default -> throw new TorProtocolException("unexpected cell " + cell.command());
+      }
+    } catch (TorProtocolException e) {
+      LOG.warn(
+          "circuit {} on {}: {}", Integer.toHexString(circId), channel.target(), e.getMessage());
+      fail(e, true);
+    } catch (IOException e) {
+      fail(e, true);
+    }
+  }
+
+  private void receiveRelay(byte[] p) throws IOException {
+    int hopCount;
+    synchronized (sendLock) {
+      hopCount = hops.size();
+    }
+    if (hopCount == 0) {
+      throw new TorProtocolException("RELAY cell before the circuit was created");
+    }
+    for (int i = 0; i < hopCount; i++) {
+      HopCrypto h = hops.get(i);
+      h.decryptBackward(p);
+      byte[] digest = h.recognize(p);
+      if (digest != null) {
+        handle(i, hopCount, RelayCell.decode(p), digest);
+        return;
+      }
+    }
+    throw new TorProtocolException("relay cell not recognized by any hop");
+  }
+
+  private void handle(int hop, int hopCount, RelayCell rc, byte[] digest) throws IOException {
+    if (rc.streamId() == 0) {
+      switch (rc.command()) {
+        case RelayCell.SENDME -> onCircuitSendme(rc);
+        case RelayCell.EXTENDED2, RelayCell.TRUNCATED -> {
+          if (!awaitingControl) {
+            throw new TorProtocolException("unexpected relay command " + rc.command());
+          }
+          control.add(rc);
+        }
+        case RelayCell.DROP, RelayCell.PADDING_NEGOTIATED -> {}
+        default -> throw new TorProtocolException("relay command " + rc.command() + " on stream 0");
+      }
+      return;
+    }
+    if (hop != hopCount - 1) {
+      throw new TorProtocolException("stream cell from a middle hop");
+    }
+    TorStream s = streams.get(rc.streamId());
+    if (rc.command() == RelayCell.DATA) {
+      onCircuitData(digest);
+    }
+    if (s == null) {
+      // Cells for a stream we already closed may still be in flight: drop them quietly.
+      LOG.debug("relay cell {} for unknown stream {}", rc.command(), rc.streamId());
+      return;
+    }
+    s.onRelay(rc);
+  }
+
+  private void onCircuitData(byte[] digest) throws IOException {
+    boolean sendme;
+    synchronized (windowLock) {
+      if (deliverWindow <= 0) {
+        throw new TorProtocolException("relay overran the circuit window");
+      }
+      deliverWindow--;
+      sendme = deliverWindow <= CIRC_WINDOW - CIRC_INCREMENT;
+      if (sendme) {
+        deliverWindow += CIRC_INCREMENT;
+      }
+    }
+    if (sendme) {
+      send(new RelayCell(RelayCell.SENDME, 0, StreamMessages.sendmeV1(digest)), false);
+    }
+  }
+
+  private void onCircuitSendme(RelayCell rc) throws TorProtocolException {
+    byte[] got = StreamMessages.sendmeDigest(rc.data());
+    synchronized (windowLock) {
+      byte[] expected = expectedSendmes.pollFirst();
+      if (expected == null || packageWindow + CIRC_INCREMENT > CIRC_WINDOW) {
+        throw new TorProtocolException("unexpected circuit SENDME");
+      }
+      if (got != null && !MessageDigest.isEqual(got, expected)) {
+        throw new TorProtocolException("circuit SENDME v1 digest does not match");
+      }
+      packageWindow += CIRC_INCREMENT;
+      windowLock.notifyAll();
+    }
+  }
+
+  void streamClosed(int streamId) {
+    streams.remove(streamId);
+  }
+
+  private void checkOpen() throws IOException {
+    IOException f = failure;
+    if (f != null) {
+      throw new IOException("circuit closed: " + f.getMessage(), f);
+    }
+  }
+
+  @Override
+  public void channelClosed(IOException cause) {
+    fail(cause, false);
+  }
+
+  private void fail(IOException cause, boolean sendDestroy) {
+    synchronized (this) {
+      if (failure != null) {
+        return;
+      }
+      failure = cause;
+    }
+    if (sendDestroy && channel.isOpen()) {
+      try {
+        channel.send(Cell.fixed(circId, Cell.DESTROY, new byte[] {0}));
+      } catch (IOException e) {
+        LOG.debug("DESTROY not sent: {}", e.toString());
+      }
+    }
+    channel.unregister(circId);
+    control.add(cause);
+    for (TorStream s : streams.values()) {
+      s.onCircuitClosed(cause);
+    }
+    synchronized (windowLock) {
+      windowLock.notifyAll();
+    }
+  }
+
+  public boolean isOpen() {
+    return failure == null;
+  }
+
+  public int hopCount() {
+    synchronized (sendLock) {
+      return hops.size();
+    }
+  }
+
+  public List<HopSpec> path() {
+    synchronized (sendLock) {
+      return List.copyOf(path);
+    }
+  }
+
+  public int streamCount() {
+    return streams.size();
+  }
+
+  public Channel channel() {
+    return channel;
+  }
+
+  @Override
+  public void close() {
+    fail(new IOException("circuit closed locally"), true);
+  }
+}

@@ -1,0 +1,370 @@
+package dev.umbra.tor.client;
+
+import dev.umbra.core.net.Conn;
+import dev.umbra.tor.channel.Channel;
+import dev.umbra.tor.circuit.Circuit;
+import dev.umbra.tor.circuit.HopSpec;
+import dev.umbra.tor.dir.DirectoryManager;
+import dev.umbra.tor.dir.NetDir;
+import dev.umbra.tor.dir.Relay;
+import dev.umbra.tor.path.PathSelector;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A pure-Java Tor client: bootstraps a verified directory from the configured authorities, builds
+ * 3-hop circuits (guard, middle, exit) and opens streams through them. Circuits are shared per
+ * isolation key and retired after {@link #MAX_DIRTINESS}. Names are resolved by the exit, never
+ * locally. Usable without the rest of Umbra.
+ */
+public final class TorClient implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(TorClient.class);
+  static final Duration MAX_DIRTINESS = Duration.ofMinutes(10);
+  private static final int CONNECT_ATTEMPTS = 4;
+  private static final Duration DOWN_FOR = Duration.ofMinutes(1);
+
+  /** What {@link #status()} reports. */
+  public record Status(
+      Instant consensusValidAfter,
+      Duration consensusAge,
+      int usableRelays,
+      String guard,
+      int openCircuits,
+      int openChannels) {}
+
+  private record PooledCircuit(Circuit circuit, Relay exit, Instant created) {}
+
+  private final TorConfig config;
+  private final DirectoryManager directory;
+  private final PathSelector paths;
+  private final Consumer<String> progress;
+  private final Map<String, Channel> channels = new ConcurrentHashMap<>();
+  private final Map<Object, PooledCircuit> circuits = new ConcurrentHashMap<>();
+  private final Map<String, Instant> downGuards = new ConcurrentHashMap<>();
+  private final Map<String, Instant> downRelays = new ConcurrentHashMap<>();
+  private volatile String guardFingerprint;
+  private volatile boolean closed;
+
+  public TorClient(TorConfig config, Consumer<String> progress) {
+    this.config = config;
+    this.progress = progress == null ? m -> {} : progress;
+    this.paths = new PathSelector(config.enforceDistinctSubnets());
+    Path cache = config.dataDirectory() == null ? null : config.dataDirectory();
+    this.directory =
+        new DirectoryManager(
+            config.authorities().stream().map(DirAuthority::dirAddress).toList(),
+            config.authorities().stream()
+                .map(DirAuthority::v3ident)
+                .collect(java.util.stream.Collectors.toSet()),
+            cache,
+            m -> this.progress.accept(m));
+    this.guardFingerprint = loadGuard();
+  }
+
+  /** Fetches and verifies the directory; returns when circuits can be built. */
+  public void bootstrap(Duration timeout) throws IOException {
+    progress.accept("bootstrap started");
+    NetDir nd = directory.bootstrap(timeout);
+    if (nd.relays().size() < 3) {
+      throw new IOException("directory lists only " + nd.relays().size() + " usable relays");
+    }
+    progress.accept("bootstrap done");
+  }
+
+  /**
+   * Opens a stream to {@code host:port} through the Tor network; {@code isolation} separates
+   * circuits (null = the shared default). {@code host} is resolved by the exit.
+   */
+  public Conn connect(String host, int port, Object isolation) throws IOException {
+    if (closed) {
+      throw new IOException("tor client closed");
+    }
+    if (host.toLowerCase(Locale.ROOT).endsWith(".onion")) {
+      throw new IOException("onion services are not supported yet: " + host);
+    }
+    if (port < 1 || port > 65535) {
+      throw new IOException("bad port " + port);
+    }
+    Object key = isolation == null ? "default" : isolation;
+    IOException last = null;
+    for (int attempt = 0; attempt < CONNECT_ATTEMPTS; attempt++) {
+      PooledCircuit pc;
+      try {
+        pc = circuitFor(key, port);
+      } catch (IOException e) {
+        last = e;
+        LOG.debug("circuit build failed: {}", e.getMessage());
+        continue;
+      }
+      try {
+        return pc.circuit().openStream(host, port, config.streamTimeout());
+      } catch (IOException e) {
+        last = e;
+        LOG.debug("stream to {}:{} via {} failed: {}", host, port, pc.exit(), e.getMessage());
+        if (!pc.circuit().isOpen() || e instanceof java.net.SocketTimeoutException) {
+          circuits.remove(key, pc);
+          pc.circuit().close();
+        } else if (e.getMessage() != null && e.getMessage().contains("EXITPOLICY")) {
+          circuits.remove(key, pc);
+        } else {
+          throw e; // the exit answered: CONNECTREFUSED, RESOLVEFAILED... is the final answer
+        }
+      }
+    }
+    throw new IOException("could not open a Tor stream to " + host + ":" + port, last);
+  }
+
+  /** Resolves {@code host} at an exit (RESOLVE), never locally. */
+  public List<java.net.InetAddress> resolve(String host, Object isolation) throws IOException {
+    if (host.toLowerCase(Locale.ROOT).endsWith(".onion")) {
+      throw new java.net.UnknownHostException("onion addresses have no IP address: " + host);
+    }
+    Object key = isolation == null ? "default" : isolation;
+    IOException last = null;
+    for (int attempt = 0; attempt < CONNECT_ATTEMPTS; attempt++) {
+      try {
+        PooledCircuit pc = circuitFor(key, 80);
+        return pc.circuit().resolve(host, config.streamTimeout());
+      } catch (java.net.UnknownHostException e) {
+        throw e; // the exit's answer
+      } catch (IOException e) {
+        last = e;
+      }
+    }
+    throw new IOException("could not resolve " + host + " through Tor", last);
+  }
+
+  private PooledCircuit circuitFor(Object key, int port) throws IOException {
+    synchronized (circuits) {
+      PooledCircuit pc = circuits.get(key);
+      if (pc != null
+          && pc.circuit().isOpen()
+          && pc.exit().exitsTo(port)
+          && pc.created().plus(MAX_DIRTINESS).isAfter(Instant.now())) {
+        return pc;
+      }
+      if (pc != null && pc.circuit().streamCount() == 0) {
+        pc.circuit().close();
+      }
+      PooledCircuit built = build(port);
+      circuits.put(key, built);
+      return built;
+    }
+  }
+
+  /** Builds a fresh 3-hop circuit whose exit allows {@code port}. */
+  public Circuit buildCircuit(int port) throws IOException {
+    return build(port).circuit();
+  }
+
+  private PooledCircuit build(int port) throws IOException {
+    NetDir nd = directory.current();
+    if (nd == null) {
+      throw new IOException("tor client is not bootstrapped");
+    }
+    List<Relay> usable = filter(nd.relays());
+    NetDir view = new NetDir(nd.consensus(), usable, nd.fetchedAt());
+    Relay exit = pickExit(view, port);
+    Relay guard = guard(view, exit);
+    Relay middle = paths.middle(view, List.of(guard, exit));
+    if (middle == null) {
+      throw new IOException("no middle relay compatible with " + guard + " and " + exit);
+    }
+    Duration t = config.circuitBuildTimeout();
+    Channel ch;
+    try {
+      ch = channel(guard.hop());
+    } catch (IOException e) {
+      downGuards.put(guard.status().fingerprint(), Instant.now());
+      downRelays.put(guard.status().fingerprint(), Instant.now());
+      if (guard.status().fingerprint().equals(guardFingerprint)) {
+        guardFingerprint = null;
+      }
+      throw e;
+    }
+    long t0 = System.nanoTime();
+    Circuit c = Circuit.create(ch, guard.hop(), t);
+    Relay extending = middle;
+    try {
+      c.extend(middle.hop(), t);
+      extending = exit;
+      c.extend(exit.hop(), t);
+    } catch (IOException e) {
+      // A relay we could not extend to (e.g. it died but the consensus still lists it) is left
+      // out of new paths for a while, as C tor marks it unreachable.
+      downRelays.put(extending.status().fingerprint(), Instant.now());
+      c.close();
+      throw e;
+    }
+    LOG.debug(
+        "circuit built in {} ms: {} -> {} -> {}",
+        (System.nanoTime() - t0) / 1_000_000,
+        guard,
+        middle,
+        exit);
+    return new PooledCircuit(c, exit, Instant.now());
+  }
+
+  private List<Relay> filter(List<Relay> relays) {
+    Instant now = Instant.now();
+    downRelays.values().removeIf(t -> t.plus(DOWN_FOR).isBefore(now));
+    List<Relay> out = new ArrayList<>();
+    for (Relay r : relays) {
+      String fp = r.status().fingerprint();
+      if (!config.excludeNodes().contains(fp) && !downRelays.containsKey(fp)) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  private Relay pickExit(NetDir view, int port) throws IOException {
+    NetDir exits = view;
+    if (!config.exitNodes().isEmpty()) {
+      exits =
+          new NetDir(
+              view.consensus(),
+              view.relays().stream()
+                  .filter(r -> config.exitNodes().contains(r.status().fingerprint()))
+                  .toList(),
+              view.fetchedAt());
+    }
+    Relay exit = paths.exit(exits, port, List.of());
+    if (exit == null) {
+      throw new IOException("no exit relay allows port " + port);
+    }
+    return exit;
+  }
+
+  /** The persisted guard if still usable and compatible with the exit; else a new one. */
+  private Relay guard(NetDir view, Relay exit) throws IOException {
+    String fp = guardFingerprint;
+    if (fp != null) {
+      for (Relay r : view.relays()) {
+        if (r.status().fingerprint().equals(fp)
+            && r.status().has("Guard")
+            && paths.compatible(r, List.of(exit))) {
+          return r;
+        }
+      }
+    }
+    Instant now = Instant.now();
+    downGuards.values().removeIf(t -> t.plus(DOWN_FOR).isBefore(now));
+    List<Relay> candidates =
+        view.relays().stream()
+            .filter(r -> !downGuards.containsKey(r.status().fingerprint()))
+            .filter(r ->
+                config.entryNodes().isEmpty()
+                    || config.entryNodes().contains(r.status().fingerprint()))
+            .toList();
+    Relay g =
+        paths.guard(new NetDir(view.consensus(), candidates, view.fetchedAt()), List.of(exit));
+    if (g == null) {
+      throw new IOException("no usable guard");
+    }
+    if (fp == null || downGuards.containsKey(fp)) {
+      guardFingerprint = g.status().fingerprint();
+      saveGuard(guardFingerprint);
+      progress.accept("guard selected: " + g);
+    }
+    return g;
+  }
+
+  private Channel channel(HopSpec hop) throws IOException {
+    String id = java.util.HexFormat.of().formatHex(hop.target().rsaId());
+    synchronized (channels) {
+      Channel ch = channels.get(id);
+      if (ch != null && ch.isOpen()) {
+        return ch;
+      }
+      ch = Channel.open(hop.target(), config.circuitBuildTimeout());
+      channels.put(id, ch);
+      return ch;
+    }
+  }
+
+  private String loadGuard() {
+    if (config.dataDirectory() == null) {
+      return null;
+    }
+    try {
+      Path p = config.dataDirectory().resolve("state");
+      if (!Files.exists(p)) {
+        return null;
+      }
+      for (String line : Files.readAllLines(p, StandardCharsets.US_ASCII)) {
+        if (line.startsWith("guard ") && line.substring(6).trim().matches("[0-9A-F]{40}")) {
+          return line.substring(6).trim();
+        }
+      }
+    } catch (IOException e) {
+      LOG.info("could not read guard state: {}", e.getMessage());
+    }
+    return null;
+  }
+
+  private void saveGuard(String fp) {
+    if (config.dataDirectory() == null) {
+      return;
+    }
+    try {
+      Files.createDirectories(config.dataDirectory());
+      Files.writeString(config.dataDirectory().resolve("state"), "guard " + fp + "\n");
+    } catch (IOException e) {
+      LOG.info("could not save guard state: {}", e.getMessage());
+    }
+  }
+
+  public Status status() {
+    NetDir nd = directory.current();
+    Instant va = nd == null ? null : nd.consensus().validAfter();
+    return new Status(
+        va,
+        va == null ? null : Duration.between(va, Instant.now()),
+        nd == null ? 0 : nd.relays().size(),
+        guardFingerprint,
+        (int) circuits.values().stream().filter(p -> p.circuit().isOpen()).count(),
+        (int) channels.values().stream().filter(Channel::isOpen).count());
+  }
+
+  public NetDir directory() {
+    return directory.current();
+  }
+
+  public TorConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    directory.close();
+    for (PooledCircuit pc : circuits.values()) {
+      pc.circuit().close();
+    }
+    circuits.clear();
+    for (Channel ch : channels.values()) {
+      ch.close();
+    }
+    channels.clear();
+  }
+
+  @Override
+  public String toString() {
+    return "TorClient[" + Objects.requireNonNullElse(guardFingerprint, "no guard") + "]";
+  }
+}
