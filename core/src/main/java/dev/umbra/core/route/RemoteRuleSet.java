@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * start when there is no usable copy, then refreshed every {@code update_interval} by a virtual
  * thread. A failed download keeps the rules it had (cached or empty) and never stops start-up.
  */
-final class RemoteRuleSet implements Closeable {
+public final class RemoteRuleSet implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteRuleSet.class);
 
   /** How long one download may stall on a read. */
@@ -93,7 +93,7 @@ final class RemoteRuleSet implements Closeable {
   }
 
   /** Downloads now if there is no usable copy, then starts the periodic updater. */
-  void start() {
+  public void start() {
     if (!loaded) {
       updateOnce();
     }

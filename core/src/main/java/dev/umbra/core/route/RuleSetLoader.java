@@ -20,16 +20,8 @@ import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
-<<<<<<< HEAD
-/** Builds the rule-sets of {@code route.rule_set}: inline and local source files. */
-public final class RuleSetLoader {
-  private RuleSetLoader() {}
-
-  public static Map<String, RuleSet> load(
-      List<JsonNode> items, String routePath, RouterContext ctx) {
-=======
 /** Builds the rule-sets of {@code route.rule_set}: inline, local (source or binary) and remote. */
-final class RuleSetLoader {
+public final class RuleSetLoader {
   private RuleSetLoader() {}
 
   /** sing-box's default {@code update_interval}. */
@@ -38,11 +30,10 @@ final class RuleSetLoader {
   /** Largest local rule-set file we read. */
   static final int MAX_LOCAL_BYTES = 256 << 20;
 
-  /** The rule-sets by tag, and the remote ones that need starting. */
-  record Loaded(Map<String, RuleSet> sets, List<RemoteRuleSet> remotes) {}
+  /** The rule-sets by tag, and the remote ones that need starting (and closing) by their owner. */
+  public record Loaded(Map<String, RuleSet> sets, List<RemoteRuleSet> remotes) {}
 
-  static Loaded load(List<JsonNode> items, String routePath, RouterContext ctx) {
->>>>>>> srs
+  public static Loaded load(List<JsonNode> items, String routePath, RouterContext ctx) {
     Map<String, RuleSet> out = new LinkedHashMap<>();
     List<RemoteRuleSet> remotes = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {

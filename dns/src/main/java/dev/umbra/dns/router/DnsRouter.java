@@ -4,11 +4,13 @@ import dev.umbra.core.adapter.DnsQueryOptions;
 import dev.umbra.core.adapter.DnsService;
 import dev.umbra.core.adapter.Metadata;
 import dev.umbra.core.adapter.Resolver;
+import dev.umbra.core.adapter.StartStage;
 import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.config.DomainStrategy;
 import dev.umbra.core.dial.AddressOrder;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
+import dev.umbra.core.route.RemoteRuleSet;
 import dev.umbra.dns.message.DnsCodec;
 import dev.umbra.dns.message.DnsFormatException;
 import dev.umbra.dns.message.DnsLimits;
@@ -63,12 +65,15 @@ public final class DnsRouter implements DnsService {
   private final Settings settings;
   private final DnsCache cache;
   private final Map<InetAddress, String> reverse;
+  private final List<RemoteRuleSet> remoteRuleSets;
 
   DnsRouter(
       Map<String, DnsTransport> servers,
       List<DnsRouteRule> rules,
       DnsTransport finalServer,
-      Settings settings) {
+      Settings settings,
+      List<RemoteRuleSet> remoteRuleSets) {
+    this.remoteRuleSets = List.copyOf(remoteRuleSets);
     this.servers = servers;
     this.rules = List.copyOf(rules);
     this.finalServer = finalServer;
@@ -387,8 +392,17 @@ public final class DnsRouter implements DnsService {
     return cache.size();
   }
 
+  /** Remote rule-sets download once every outbound has started, as the route's do. */
+  @Override
+  public void start(StartStage stage) {
+    if (stage == StartStage.POST_START) {
+      remoteRuleSets.forEach(RemoteRuleSet::start);
+    }
+  }
+
   @Override
   public void close() {
+    remoteRuleSets.forEach(RemoteRuleSet::close);
     for (DnsTransport t : servers.values()) {
       try {
         t.close();

@@ -116,7 +116,9 @@ public final class DnsRouterFactory implements DnsServiceFactory {
       if (o.clientSubnet() != null) {
         DnsRuleParser.checkSubnet(o.clientSubnet(), JsonPaths.field(path, "client_subnet"));
       }
-      Map<String, RuleSet> ruleSets =
+      // DNS rules get their own copies of route.rule_set; remote ones are started and closed with
+      // the DNS router so they refresh like the route's.
+      RuleSetLoader.Loaded loaded =
           RuleSetLoader.load(
               ctx.ruleSets(),
               "route",
@@ -127,6 +129,7 @@ public final class DnsRouterFactory implements DnsServiceFactory {
                   null,
                   null,
                   ctx.workingDirectory()));
+      Map<String, RuleSet> ruleSets = loaded.sets();
       DnsRuleParser parser =
           new DnsRuleParser(
               new RuleParser(new RuleCompiler(ctx.inboundTags(), ruleSets), false),
@@ -146,7 +149,7 @@ public final class DnsRouterFactory implements DnsServiceFactory {
               capacity,
               Boolean.TRUE.equals(o.reverseMapping()),
               o.clientSubnet());
-      self[0] = new DnsRouter(servers, rules, finalServer, settings);
+      self[0] = new DnsRouter(servers, rules, finalServer, settings, loaded.remotes());
       return self[0];
     } catch (RuntimeException e) {
       for (DnsTransport t : servers.values()) {

@@ -26,6 +26,7 @@ public final class DelayOutbound implements Outbound {
   public record Options(@Flatten DialOptions dial, Integer delayMs) {}
 
   static final Map<String, Boolean> DOWN = new ConcurrentHashMap<>();
+
   /**
    * Dials per member to destinations named "localhost"; health probes (which go to 127.0.0.1 and
    * run in the background) are left out so tests can count their own dials.
