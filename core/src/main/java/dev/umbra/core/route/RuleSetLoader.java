@@ -34,6 +34,16 @@ public final class RuleSetLoader {
   public record Loaded(Map<String, RuleSet> sets, List<RemoteRuleSet> remotes) {}
 
   public static Loaded load(List<JsonNode> items, String routePath, RouterContext ctx) {
+    return load(items, routePath, ctx, true);
+  }
+
+  /**
+   * As {@link #load(List, String, RouterContext)}; {@code checkDetours} false skips checking that
+   * each {@code download_detour} exists, for a second copy built (by the DNS module) before the
+   * outbounds are: the route's own load checks the same items.
+   */
+  public static Loaded load(
+      List<JsonNode> items, String routePath, RouterContext ctx, boolean checkDetours) {
     Map<String, RuleSet> out = new LinkedHashMap<>();
     List<RemoteRuleSet> remotes = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
@@ -64,7 +74,7 @@ public final class RuleSetLoader {
           out.put(o.tag(), new RuleSet(o.tag(), loadLocal(o, path, ctx.workingDirectory())));
         }
         case "remote" -> {
-          RemoteRuleSet r = remote(o, path, ctx);
+          RemoteRuleSet r = remote(o, path, ctx, checkDetours);
           r.restore();
           remotes.add(r);
           out.put(o.tag(), r.ruleSet());
@@ -129,7 +139,8 @@ public final class RuleSetLoader {
     }
   }
 
-  private static RemoteRuleSet remote(RuleSetOptions o, String path, RouterContext ctx) {
+  private static RemoteRuleSet remote(
+      RuleSetOptions o, String path, RouterContext ctx, boolean checkDetours) {
     forbid(o.rules() != null, path, "rules", "a remote");
     forbid(o.path() != null, path, "path", "a remote");
     if (o.url() == null || o.url().isEmpty()) {
@@ -155,7 +166,7 @@ public final class RuleSetLoader {
     if (detour != null && detour.isEmpty()) {
       detour = null;
     }
-    if (detour != null && ctx.outbounds().get(detour).isEmpty()) {
+    if (checkDetours && detour != null && ctx.outbounds().get(detour).isEmpty()) {
       throw new ConfigException(
           JsonPaths.field(path, "download_detour"), "unknown outbound '" + detour + "'");
     }

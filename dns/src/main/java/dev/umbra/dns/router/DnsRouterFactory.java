@@ -116,26 +116,30 @@ public final class DnsRouterFactory implements DnsServiceFactory {
       if (o.clientSubnet() != null) {
         DnsRuleParser.checkSubnet(o.clientSubnet(), JsonPaths.field(path, "client_subnet"));
       }
-      // DNS rules get their own copies of route.rule_set; remote ones are started and closed with
-      // the DNS router so they refresh like the route's.
+      // DNS rules get their own copies of route.rule_set (built before the outbounds, so the
+      // route's load checks the detours); remote ones start and close with the DNS router and so
+      // download separately from the route's. Without DNS rules nothing is loaded.
+      List<JsonNode> rawRules = o.rules() == null ? List.of() : o.rules();
       RuleSetLoader.Loaded loaded =
-          RuleSetLoader.load(
-              ctx.ruleSets(),
-              "route",
-              new RouterContext(
-                  ctx.outbounds(),
-                  ctx.inboundTags(),
-                  SystemResolver.INSTANCE,
-                  null,
-                  null,
-                  ctx.workingDirectory()));
+          rawRules.isEmpty()
+              ? new RuleSetLoader.Loaded(Map.of(), List.of())
+              : RuleSetLoader.load(
+                  ctx.ruleSets(),
+                  "route",
+                  new RouterContext(
+                      ctx.outbounds(),
+                      ctx.inboundTags(),
+                      SystemResolver.INSTANCE,
+                      null,
+                      null,
+                      ctx.workingDirectory()),
+                  false);
       Map<String, RuleSet> ruleSets = loaded.sets();
       DnsRuleParser parser =
           new DnsRuleParser(
               new RuleParser(new RuleCompiler(ctx.inboundTags(), ruleSets), false),
               servers.keySet());
       List<DnsRouteRule> rules = new ArrayList<>();
-      List<JsonNode> rawRules = o.rules() == null ? List.of() : o.rules();
       for (int i = 0; i < rawRules.size(); i++) {
         rules.add(
             parser.parse(rawRules.get(i), JsonPaths.index(JsonPaths.field(path, "rules"), i)));
