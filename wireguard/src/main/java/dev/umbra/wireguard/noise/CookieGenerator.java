@@ -61,7 +61,8 @@ public final class CookieGenerator {
     return true;
   }
 
-  synchronized boolean hasCookie() {
+  /** Whether a cookie from the peer is held (diagnostics). */
+  public synchronized boolean hasCookie() {
     return cookie != null;
   }
 }
