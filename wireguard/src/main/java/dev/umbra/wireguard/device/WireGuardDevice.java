@@ -73,6 +73,8 @@ public final class WireGuardDevice implements Closeable {
   private int loadCount;
   private long underLoadUntil;
   private boolean underLoad;
+  private final java.util.concurrent.atomic.AtomicLong cookieReplies =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
   private Thread receiver;
   private Thread timers;
@@ -105,6 +107,11 @@ public final class WireGuardDevice implements Closeable {
     d.receiver = Thread.ofVirtual().name("wg-receive").start(d::receiveLoop);
     d.timers = Thread.ofVirtual().name("wg-timers").start(d::timerLoop);
     return d;
+  }
+
+  /** How many cookie replies this device has sent (it was under load). */
+  public long cookieRepliesSent() {
+    return cookieReplies.get();
   }
 
   public List<Peer> peers() {
@@ -355,6 +362,7 @@ public final class WireGuardDevice implements Closeable {
       if (!cookieChecker.checkMac2(b, 0, len, source)) {
         byte[] reply = cookieChecker.createReply(b, 0, len, senderIndex, source).encode();
         LOG.debug("under load: cookie reply to {}", src);
+        cookieReplies.incrementAndGet();
         channel.send(ByteBuffer.wrap(reply), src);
         return false;
       }

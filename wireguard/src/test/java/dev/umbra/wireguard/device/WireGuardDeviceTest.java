@@ -177,6 +177,7 @@ class WireGuardDeviceTest {
     // the first initiation is answered with a cookie reply, not a handshake
     await().atMost(Duration.ofSeconds(5)).until(() -> a.peerOf(b).cookies.hasCookie());
     assertThat(a.peerOf(b).hasHandshake()).isFalse();
+    assertThat(b.device.cookieRepliesSent()).isPositive();
     clock.addAndGet(6 * SEC); // the retry timer fires; it carries mac2
     await().atMost(Duration.ofSeconds(5)).until(() -> a.peerOf(b).hasHandshake());
     assertThat(a.ping(b.ip, 5)).isNotNull();

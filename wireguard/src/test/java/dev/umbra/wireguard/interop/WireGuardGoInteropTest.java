@@ -66,30 +66,7 @@ class WireGuardGoInteropTest {
     Path key = dir.resolve("b.key");
     Files.writeString(key, StaticIdentity.encodeKey(theirs.privateKey()) + "\n");
     Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-    ns.startB(dir.resolve("wireguard-go.log"), "wireguard-go", "-f", ifname);
-    Path sock = Path.of("/var/run/wireguard", ifname + ".sock");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!Files.exists(sock) && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    assertThat(sock).as("wireguard-go UAPI socket; log: %s", log()).exists();
-    ns.execB(
-        10,
-        "wg",
-        "set",
-        ifname,
-        "private-key",
-        key.toString(),
-        "listen-port",
-        Integer.toString(THEIR_PORT),
-        "peer",
-        StaticIdentity.encodeKey(ours.publicKey()),
-        "endpoint",
-        Netns.UNDER_A + ":" + OUR_PORT,
-        "allowed-ips",
-        OUR_IP + "/32");
-    check(ns.execB(10, "ip", "addr", "add", THEIR_IP + "/24", "dev", ifname));
-    check(ns.execB(10, "ip", "link", "set", "mtu", "1420", "up", "dev", ifname));
+    startWireguardGo(ifname, theirs, THEIR_PORT, THEIR_IP, OUR_PORT, OUR_IP);
 
     DatagramChannel ch =
         ns.inA(() -> DatagramChannel.open().bind(new InetSocketAddress(Netns.UNDER_A, OUR_PORT)));
@@ -114,12 +91,46 @@ class WireGuardGoInteropTest {
             });
   }
 
+  /** Starts wireguard-go as {@code ifn} in namespace B with one peer: us at {@code ourPort}. */
+  static void startWireguardGo(
+      String ifn, StaticIdentity id, int port, String overlay, int ourPort, String ourOverlay)
+      throws Exception {
+    Path key = dir.resolve(ifn + ".key");
+    Files.writeString(key, StaticIdentity.encodeKey(id.privateKey()) + "\n");
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+    ns.startB(dir.resolve(ifn + ".log"), "wireguard-go", "-f", ifn);
+    Path sock = Path.of("/var/run/wireguard", ifn + ".sock");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!Files.exists(sock) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(sock).as("wireguard-go UAPI socket; log: %s", log()).exists();
+    check(
+        ns.execB(
+            10,
+            "wg",
+            "set",
+            ifn,
+            "private-key",
+            key.toString(),
+            "listen-port",
+            Integer.toString(port),
+            "peer",
+            StaticIdentity.encodeKey(ours.publicKey()),
+            "endpoint",
+            Netns.UNDER_A + ":" + ourPort,
+            "allowed-ips",
+            ourOverlay + "/32"));
+    check(ns.execB(10, "ip", "addr", "add", overlay + "/24", "dev", ifn));
+    check(ns.execB(10, "ip", "link", "set", "mtu", "1420", "up", "dev", ifn));
+  }
+
   private static void check(Netns.Result r) {
     assertThat(r.exit()).as(r.output()).isZero();
   }
 
   private static String log() throws java.io.IOException {
-    Path p = dir.resolve("wireguard-go.log");
+    Path p = dir.resolve(ifname + ".log");
     return Files.exists(p) ? Files.readString(p) : "(no log)";
   }
 
@@ -140,6 +151,7 @@ class WireGuardGoInteropTest {
     if (ns != null) {
       ns.close();
       Files.deleteIfExists(Path.of("/var/run/wireguard", ifname + ".sock"));
+      Files.deleteIfExists(Path.of("/var/run/wireguard", ifname + "c.sock"));
     }
   }
 
@@ -195,5 +207,41 @@ class WireGuardGoInteropTest {
         ns.execB(30, "ping", "-c", "3", "-i", "0.2", "-W", "2", "-s", "1392", "-M", "do", OUR_IP);
     assertThat(r.exit()).as(r.output()).isZero();
     assertThat(r.output()).contains("3 received");
+  }
+
+  @Test
+  @Order(5)
+  void wireguardGoAnswersOurCookieReplyAndRetriesWithMac2() throws Exception {
+    // a second device that treats every handshake as load, and a second wireguard-go facing it
+    String ifc = ifname + "c";
+    DatagramChannel ch =
+        ns.inA(() -> DatagramChannel.open().bind(new InetSocketAddress(Netns.UNDER_A, 51822)));
+    StaticIdentity peerId = StaticIdentity.generate();
+    PeerConfig peer = PeerConfig.of(peerId.publicKey(), null, "10.203.0.2/32");
+    WireGuardDevice[] loaded = new WireGuardDevice[1];
+    loaded[0] =
+        WireGuardDevice.start(
+            new DeviceConfig(ours, List.of(peer), 1420, 0, System::nanoTime),
+            ch,
+            (p, off, len) -> {
+              byte[] reply = Icmp4.replyTo(p, off, len);
+              if (reply != null) {
+                try {
+                  loaded[0].send(reply, 0, reply.length);
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              }
+            });
+    try {
+      startWireguardGo(ifc, peerId, 51823, "10.203.0.2", 51822, "10.203.0.1");
+      // wireguard-go's first initiation gets a cookie reply; its retry 5 s later carries mac2
+      Netns.Result r = ns.execB(40, "ping", "-c", "1", "-W", "20", "10.203.0.1");
+      assertThat(r.exit()).as(r.output()).isZero();
+      assertThat(loaded[0].peers().getFirst().hasHandshake()).isTrue();
+      assertThat(loaded[0].cookieRepliesSent()).isPositive();
+    } finally {
+      loaded[0].close();
+    }
   }
 }
