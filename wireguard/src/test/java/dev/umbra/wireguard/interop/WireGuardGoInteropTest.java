@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.umbra.netstack.Icmp4;
 import dev.umbra.netstack.IpPackets;
+import dev.umbra.netstack.NetStack;
+import dev.umbra.netstack.UdpSocket;
 import dev.umbra.wireguard.device.DeviceConfig;
 import dev.umbra.wireguard.device.PeerConfig;
 import dev.umbra.wireguard.device.WireGuardDevice;
@@ -48,15 +50,18 @@ class WireGuardGoInteropTest {
   static Netns ns;
   static String ifname;
   static WireGuardDevice device;
+  static NetStack stack;
   static StaticIdentity ours;
   static StaticIdentity theirs;
   static final BlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
 
   @BeforeAll
   static void setUp() throws Exception {
-    for (String bin : List.of("wireguard-go", "wg", "ip", "ping")) {
+    for (String bin : List.of("wireguard-go", "wg", "ip", "ping", "socat")) {
       assertThat(onPath(bin))
-          .as("%s must be installed (apt: wireguard-go wireguard-tools iproute2 iputils-ping)", bin)
+          .as(
+              "%s must be installed (apt: wireguard-go wireguard-tools iproute2 iputils-ping socat)",
+              bin)
           .isTrue();
     }
     ns = new Netns();
@@ -73,20 +78,21 @@ class WireGuardGoInteropTest {
     PeerConfig peer =
         PeerConfig.of(
             theirs.publicKey(), new InetSocketAddress(Netns.UNDER_B, THEIR_PORT), THEIR_IP + "/32");
+    stack =
+        new NetStack(
+            List.of(InetAddress.getByName(OUR_IP)), (p, off, len) -> device.send(p, off, len));
     device =
         WireGuardDevice.start(
             new DeviceConfig(ours, List.of(peer), 1420),
             ch,
             (p, off, len) -> {
-              byte[] reply = Icmp4.replyTo(p, off, len);
-              if (reply != null) {
-                try {
-                  device.send(reply, 0, reply.length);
-                } catch (java.io.IOException e) {
-                  throw new java.io.UncheckedIOException(e);
-                }
-              } else {
+              // echo replies to our own pings go to the test; everything else to the stack
+              if (len >= 28
+                  && p[off + 9] == IpPackets.PROTO_ICMP
+                  && p[off + 20] == Icmp4.ECHO_REPLY) {
                 received.add(Arrays.copyOfRange(p, off, off + len));
+              } else {
+                stack.input(p, off, len);
               }
             });
   }
@@ -243,5 +249,34 @@ class WireGuardGoInteropTest {
     } finally {
       loaded[0].close();
     }
+  }
+
+  @Test
+  @Order(6)
+  void udpBothWaysBetweenOurStackAndTheKernelBehindWireguardGo() throws Exception {
+    UdpSocket sock = stack.openUdp(InetAddress.getByName(OUR_IP), 7000);
+    sock.setReadTimeout(15_000);
+    Thread echo =
+        Thread.ofVirtual()
+            .start(() -> {
+              try {
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(2048);
+                var from = sock.receive(buf);
+                String text = new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII);
+                sock.send(
+                    java.nio.ByteBuffer.wrap(
+                        text.toUpperCase(java.util.Locale.ROOT)
+                            .getBytes(StandardCharsets.US_ASCII)),
+                    from);
+              } catch (java.io.IOException e) {
+                received.add(new byte[0]);
+              }
+            });
+    Netns.Result r =
+        ns.execB(
+            20, "sh", "-c", "echo hello-udp | timeout 10 socat -T 3 - UDP:" + OUR_IP + ":7000");
+    echo.join(20_000);
+    sock.close();
+    assertThat(r.output()).as("socat exit %d", r.exit()).contains("HELLO-UDP");
   }
 }
