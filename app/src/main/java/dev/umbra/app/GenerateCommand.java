@@ -10,11 +10,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code umbra generate uuid | rand N [--base64|--hex]}, as sing-box's generate command. */
+/**
+ * {@code umbra generate uuid | rand N [--base64|--hex] | wg-keypair}, as sing-box's generate
+ * command.
+ */
 @Command(
     name = "generate",
     description = "Generate things",
-    subcommands = {GenerateCommand.Uuid.class, GenerateCommand.Rand.class})
+    subcommands = {
+      GenerateCommand.Uuid.class,
+      GenerateCommand.Rand.class,
+      GenerateCommand.WgKeypair.class
+    })
 final class GenerateCommand implements Runnable {
   @ParentCommand Main main;
 
@@ -73,6 +80,22 @@ final class GenerateCommand implements Runnable {
       }
       out.flush();
       return 0;
+    }
+  }
+
+  @Command(name = "wg-keypair", description = "Generate a WireGuard key pair")
+  static final class WgKeypair implements Runnable {
+    @ParentCommand GenerateCommand parent;
+
+    @Override
+    public void run() {
+      var id = dev.umbra.wireguard.noise.StaticIdentity.generate();
+      var out = parent.main.io().out();
+      out.println(
+          "PrivateKey: " + dev.umbra.wireguard.noise.StaticIdentity.encodeKey(id.privateKey()));
+      out.println(
+          "PublicKey: " + dev.umbra.wireguard.noise.StaticIdentity.encodeKey(id.publicKey()));
+      out.flush();
     }
   }
 }
