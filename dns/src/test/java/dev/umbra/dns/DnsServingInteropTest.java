@@ -126,7 +126,7 @@ class DnsServingInteropTest {
     List<String> cmd =
         new ArrayList<>(
             List.of(
-                "kdig", "+timeout=3", "+retry=0", "@127.0.0.1", "-p", Integer.toString(dnsPort)));
+                "kdig", "+timeout=5", "+retry=1", "@127.0.0.1", "-p", Integer.toString(dnsPort)));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     byte[] out = p.getInputStream().readAllBytes();

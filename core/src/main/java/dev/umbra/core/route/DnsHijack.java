@@ -88,6 +88,10 @@ final class DnsHijack {
           to = conn.receive(buf);
         } catch (SocketTimeoutException e) {
           break;
+        } catch (java.net.SocketException e) {
+          // the inbound closed the association (shutdown or reload)
+          LOG.debug("[{}] dns from {}: {}", m.inbound(), m.source(), e.getMessage());
+          break;
         }
         buf.flip();
         byte[] query = new byte[buf.remaining()];

@@ -309,13 +309,41 @@ public final class ServerFactory {
       throw new UncheckedIOException(e);
     }
     List<DnsTransport> ns = new ArrayList<>();
+    Duration timeout = resolvTimeout(resolvConf);
     for (InetAddress a : nameservers(resolvConf)) {
       Destination d = new Destination.Ip(a, 53);
       StreamTransport tcp =
-          new StreamTransport(tag, "tcp", d.toString(), () -> dialer.dial(d), TIMEOUT);
-      ns.add(new UdpTransport(tag + "/" + a.getHostAddress(), "udp", d, dialer, TIMEOUT, tcp));
+          new StreamTransport(tag, "tcp", d.toString(), () -> dialer.dial(d), timeout);
+      ns.add(new UdpTransport(tag + "/" + a.getHostAddress(), "udp", d, dialer, timeout, tcp));
     }
     return new LocalTransport(tag, hosts, ns);
+  }
+
+  /** resolv.conf's {@code options timeout:N} (seconds, capped at 30 as glibc does), else 5 s. */
+  static Duration resolvTimeout(Path resolvConf) {
+    Duration out = TIMEOUT;
+    try {
+      if (Files.isReadable(resolvConf)) {
+        for (String line : Files.readAllLines(resolvConf)) {
+          String[] f = line.trim().split("\\s+");
+          if (f.length >= 2 && f[0].equals("options")) {
+            for (int i = 1; i < f.length; i++) {
+              if (f[i].startsWith("timeout:")) {
+                try {
+                  int n = Integer.parseInt(f[i].substring("timeout:".length()));
+                  out = Duration.ofSeconds(Math.clamp(n, 1, 30));
+                } catch (NumberFormatException ignored) {
+                  // glibc ignores a malformed option too
+                }
+              }
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot read {}: {}", resolvConf, e.toString());
+    }
+    return out;
   }
 
   /** The nameserver lines of resolv.conf; 127.0.0.1 when there are none (glibc's default). */

@@ -331,25 +331,43 @@ public final class DnsRouter implements DnsService {
       throw new UnknownHostException("invalid domain name " + domain);
     }
     DomainStrategy strategy = o.strategy() != null ? o.strategy() : settings.strategy();
-    List<InetAddress> all = new ArrayList<>();
-    IOException failure = null;
+    // A and AAAA are asked at the same time
+    List<Thread> threads = new ArrayList<>();
+    List<InetAddress> all = java.util.Collections.synchronizedList(new ArrayList<>());
+    IOException[] failure = new IOException[1];
     for (int type : new int[] {Type.A, Type.AAAA}) {
       if ((type == Type.A && strategy == DomainStrategy.IPV6_ONLY)
           || (type == Type.AAAA && strategy == DomainStrategy.IPV4_ONLY)) {
         continue;
       }
       Message query = Message.newQuery(Record.newRecord(name, type, DClass.IN));
-      try {
-        all.addAll(Messages.answerAddresses(exchange(query, null, o)));
-      } catch (IOException e) {
-        failure = e;
-      }
+      threads.add(
+          Thread.ofVirtual()
+              .start(() -> {
+                try {
+                  all.addAll(Messages.answerAddresses(exchange(query, null, o)));
+                } catch (IOException e) {
+                  synchronized (failure) {
+                    failure[0] = e;
+                  }
+                }
+              }));
     }
-    List<InetAddress> ordered = AddressOrder.apply(strategy, all);
+    try {
+      for (Thread t : threads) {
+        t.join();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("resolving " + domain);
+    }
+    List<InetAddress> ordered = AddressOrder.apply(strategy, List.copyOf(all));
     if (ordered.isEmpty()) {
       UnknownHostException e = new UnknownHostException("cannot resolve " + domain);
-      if (failure != null) {
-        e.initCause(failure);
+      synchronized (failure) {
+        if (failure[0] != null) {
+          e.initCause(failure[0]);
+        }
       }
       throw e;
     }
