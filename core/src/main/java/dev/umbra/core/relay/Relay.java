@@ -132,7 +132,7 @@ public final class Relay {
         buf.clear();
         if (full && !pooled) {
           // Bulk transfer: hand the rest to the kernel if we can, else copy with a large buffer.
-          if (SpliceCopy.tryRun(src, from, dst, to, k -> count(counters, up, k))) {
+          if (SpliceCopy.tryRun(src, dst, to, k -> count(counters, up, k))) {
             return;
           }
           buf = take();

@@ -31,8 +31,7 @@ final class SpliceCopy {
    * Moves the rest of {@code src} to {@code dst} on a platform thread and waits for it, if splice
    * is available and a slot is free; returns false (having done nothing) otherwise.
    */
-  static boolean tryRun(
-      SocketChannel src, Conn from, SocketChannel dst, Conn to, Relay.Counting counting)
+  static boolean tryRun(SocketChannel src, SocketChannel dst, Conn to, Relay.Counting counting)
       throws IOException {
     LinuxSplice sys = LinuxSplice.get().orElse(null);
     if (sys == null || !SLOTS.tryAcquire()) {
