@@ -56,7 +56,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @Tag("interop")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class TorClientIT {
+class TorClientInteropTest {
   static TorTestNetwork net;
   static HttpOrigin origin;
   static TorClient client;
