@@ -60,6 +60,15 @@ public final class WireGuardDevice implements Closeable {
   private final DatagramChannel channel;
   private final PacketSink sink;
   private final LongSupplier clock;
+
+  /**
+   * Handshake timestamps count from the wall time at creation along the device's own clock: they
+   * only ever grow (a wall clock stepped back cannot make peers reject us as a replay), and a test
+   * clock moves them too.
+   */
+  private final Instant wallAtStart;
+
+  private final long clockAtStart;
   private final SecureRandom random = new SecureRandom();
   private final CookieChecker cookieChecker;
   private final List<Peer> peers;
@@ -84,6 +93,8 @@ public final class WireGuardDevice implements Closeable {
     this.channel = channel;
     this.sink = sink;
     this.clock = config.nanoClock();
+    this.wallAtStart = Instant.now();
+    this.clockAtStart = clock.getAsLong();
     this.cookieChecker = new CookieChecker(config.identity().publicKey(), clock, random);
     List<Peer> list = new ArrayList<>();
     for (PeerConfig pc : config.peers()) {
@@ -272,7 +283,7 @@ public final class WireGuardDevice implements Closeable {
                 peer.config.publicKey(),
                 peer.config.presharedKey(),
                 X25519.generatePrivateKey(),
-                Tai64n.of(Instant.now()),
+                Tai64n.of(wallAtStart.plusNanos(clock.getAsLong() - clockAtStart)),
                 index);
       } catch (WireGuardException e) {
         indices.remove(index);
