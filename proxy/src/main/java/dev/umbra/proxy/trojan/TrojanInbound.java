@@ -9,6 +9,7 @@ import dev.umbra.core.adapter.StartStage;
 import dev.umbra.core.listener.TcpListener;
 import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
+import dev.umbra.core.net.Drain;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.PrefixedConn;
 import dev.umbra.core.net.SocketConn;
@@ -144,7 +145,7 @@ public final class TrojanInbound implements InjectableInbound {
     }
     if (f == null) {
       LOG.debug("inbound/{}: {}: not a Trojan request for a known user; no fallback", tag, source);
-      drain(conn);
+      Drain.andClose(conn);
       return;
     }
     LOG.debug("inbound/{}: {}: not Trojan, falling back to {}", tag, source, f.destination());
@@ -153,20 +154,6 @@ public final class TrojanInbound implements InjectableInbound {
         new PrefixedConn(conn, head, n),
         Metadata.of(tag, "trojan", Network.TCP, source, f.destination()),
         Handshake.NONE);
-  }
-
-  /** No answer and no early close: read and discard until the client quits or time is up. */
-  private static void drain(Conn conn) throws IOException {
-    byte[] sink = new byte[4096];
-    try {
-      while (conn.in().read(sink) >= 0) {
-        // discard
-      }
-    } catch (IOException e) {
-      // timed out or gone
-    } finally {
-      conn.close();
-    }
   }
 
   @Override

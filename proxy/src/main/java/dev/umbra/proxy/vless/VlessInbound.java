@@ -8,6 +8,7 @@ import dev.umbra.core.adapter.Router;
 import dev.umbra.core.adapter.StartStage;
 import dev.umbra.core.listener.TcpListener;
 import dev.umbra.core.net.Conn;
+import dev.umbra.core.net.Drain;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.SocketConn;
 import dev.umbra.transport.ServerStack;
@@ -71,7 +72,7 @@ public final class VlessInbound implements InjectableInbound {
       user = version == Vless.VERSION ? match(uuid) : null;
       if (user == null) {
         LOG.debug("inbound/{}: {}: unknown user or version {}", tag, source, version);
-        drain(conn);
+        Drain.andClose(conn);
         return;
       }
       request = Vless.readRest(in);
@@ -105,20 +106,6 @@ public final class VlessInbound implements InjectableInbound {
       }
     }
     return found;
-  }
-
-  /** No answer and no early close: read and discard until the client quits or time is up. */
-  static void drain(Conn conn) throws IOException {
-    byte[] sink = new byte[4096];
-    try {
-      while (conn.in().read(sink) >= 0) {
-        // discard
-      }
-    } catch (IOException e) {
-      // timed out or gone
-    } finally {
-      conn.close();
-    }
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.umbra.core.adapter.Router;
 import dev.umbra.core.adapter.StartStage;
 import dev.umbra.core.listener.TcpListener;
 import dev.umbra.core.net.Conn;
+import dev.umbra.core.net.Drain;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.SocketConn;
 import dev.umbra.proxy.vless.Uuids;
@@ -114,7 +115,7 @@ public final class VmessInbound implements InjectableInbound {
       request = VmessHeader.decode(VmessHeader.openHeader(user.cmdKey(), authId, nonce, sealed));
     } catch (ProtocolException | AEADBadTagException | java.io.EOFException e) {
       LOG.debug("inbound/{}: {}: rejected: {}", tag, source, e.getMessage());
-      drain(conn);
+      Drain.andClose(conn);
       return;
     }
     if (request.command() == VmessHeader.MUX) {
@@ -181,19 +182,6 @@ public final class VmessInbound implements InjectableInbound {
               writer::finish),
           m,
           Handshake.NONE);
-    }
-  }
-
-  private static void drain(Conn conn) throws IOException {
-    byte[] sink = new byte[4096];
-    try {
-      while (conn.in().read(sink) >= 0) {
-        // discard
-      }
-    } catch (IOException e) {
-      // timed out or gone
-    } finally {
-      conn.close();
     }
   }
 
