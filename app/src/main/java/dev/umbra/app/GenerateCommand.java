@@ -11,8 +11,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code umbra generate uuid | rand N [--base64|--hex] | wg-keypair}, as sing-box's generate
- * command.
+ * {@code umbra generate uuid | rand N [--base64|--hex] | wg-keypair | tls-keypair NAME [-m N]}, as
+ * sing-box's generate command.
  */
 @Command(
     name = "generate",
@@ -20,7 +20,8 @@ import picocli.CommandLine.ParentCommand;
     subcommands = {
       GenerateCommand.Uuid.class,
       GenerateCommand.Rand.class,
-      GenerateCommand.WgKeypair.class
+      GenerateCommand.WgKeypair.class,
+      GenerateCommand.TlsKeypair.class
     })
 final class GenerateCommand implements Runnable {
   @ParentCommand Main main;
@@ -96,6 +97,38 @@ final class GenerateCommand implements Runnable {
       out.println(
           "PublicKey: " + dev.umbra.wireguard.noise.StaticIdentity.encodeKey(id.publicKey()));
       out.flush();
+    }
+  }
+
+  @Command(
+      name = "tls-keypair",
+      description = "Generate a self-signed TLS certificate and its private key (PEM)")
+  static final class TlsKeypair implements java.util.concurrent.Callable<Integer> {
+    @ParentCommand GenerateCommand parent;
+
+    @Parameters(index = "0", paramLabel = "SERVER_NAME", description = "the certificate's name")
+    String serverName;
+
+    @picocli.CommandLine.Option(
+        names = {"-m", "--months"},
+        defaultValue = "1",
+        description = "months of validity (default ${DEFAULT-VALUE})")
+    int months;
+
+    @Override
+    public Integer call() throws java.security.GeneralSecurityException {
+      if (months < 1 || months > 1200) {
+        throw new IllegalArgumentException("tls-keypair: months must be 1 to 1200, got " + months);
+      }
+      java.time.Instant now = java.time.Instant.now();
+      var pair =
+          dev.umbra.tls.SelfSignedCertificate.generate(
+              serverName, now, now.atZone(java.time.ZoneOffset.UTC).plusMonths(months).toInstant());
+      var out = parent.main.io().out();
+      out.println(pair.keyPem());
+      out.println(pair.certificatePem());
+      out.flush();
+      return 0;
     }
   }
 }

@@ -91,54 +91,23 @@ final class Pem {
 
   /** PKCS#1 RSAPrivateKey inside a PKCS#8 PrivateKeyInfo with the rsaEncryption identifier. */
   private static byte[] wrapPkcs1(byte[] pkcs1) {
-    byte[] algorithm = {
-      0x30,
-      0x0d,
-      0x06,
-      0x09,
-      0x2a,
-      (byte) 0x86,
-      0x48,
-      (byte) 0x86,
-      (byte) 0xf7,
-      0x0d,
-      0x01,
-      0x01,
-      0x01,
-      0x05,
-      0x00
-    };
-    byte[] version = {0x02, 0x01, 0x00};
-    byte[] octet = concat(new byte[] {0x04}, length(pkcs1.length), pkcs1);
-    byte[] body = concat(version, algorithm, octet);
-    return concat(new byte[] {0x30}, length(body.length), body);
+    return Der.sequence(
+        Der.integer(java.math.BigInteger.ZERO),
+        Der.sequence(Der.oid("1.2.840.113549.1.1.1"), Der.nul()),
+        Der.octetString(pkcs1));
   }
 
-  private static byte[] length(int n) {
-    if (n < 0x80) {
-      return new byte[] {(byte) n};
-    }
-    if (n < 0x100) {
-      return new byte[] {(byte) 0x81, (byte) n};
-    }
-    if (n < 0x10000) {
-      return new byte[] {(byte) 0x82, (byte) (n >> 8), (byte) n};
-    }
-    return new byte[] {(byte) 0x83, (byte) (n >> 16), (byte) (n >> 8), (byte) n};
-  }
-
-  private static byte[] concat(byte[]... parts) {
-    int len = 0;
-    for (byte[] p : parts) {
-      len += p.length;
-    }
-    byte[] out = new byte[len];
-    int off = 0;
-    for (byte[] p : parts) {
-      System.arraycopy(p, 0, out, off, p.length);
-      off += p.length;
-    }
-    return out;
+  /** One PEM block with 64-character lines, ending in a newline. */
+  static String encode(String label, byte[] der) {
+    return "-----BEGIN "
+        + label
+        + "-----\n"
+        + java.util.Base64.getMimeEncoder(
+                64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+            .encodeToString(der)
+        + "\n-----END "
+        + label
+        + "-----\n";
   }
 
   static String joinLines(List<String> lines) {

@@ -23,12 +23,26 @@ public final class TlsClient {
 
   /** Checks the options and builds the context; {@code path} is the tls object's JSON path. */
   public static TlsClient create(TlsOptions options, String path) {
-    if (options.key() != null || options.keyPath() != null) {
+    String serverField =
+        options.key() != null
+            ? "key"
+            : options.keyPath() != null
+                ? "key_path"
+                : options.clientAuthentication() != null
+                    ? "client_authentication"
+                    : options.clientCertificatePublicKeySha256() != null
+                        ? "client_certificate_public_key_sha256"
+                        : null;
+    if (serverField != null) {
       throw new ConfigException(
-          path + ".key", "a TLS client takes no key (client certificates are not supported yet)");
+          path + "." + serverField,
+          "unknown field: '"
+              + serverField
+              + "' is an inbound (server) TLS field; a client certificate goes in"
+              + " client_certificate and client_key");
     }
     SSLContext ctx = TlsContexts.client(options, path);
-    TlsContexts.checkCipherSuites(options, ctx, path);
+    TlsParameters.check(options, ctx, path);
     return new TlsClient(options, ctx);
   }
 
@@ -42,13 +56,7 @@ public final class TlsClient {
     SSLEngine engine = context.createSSLEngine(name, port);
     engine.setUseClientMode(true);
     SSLParameters p = engine.getSSLParameters();
-    p.setProtocols(TlsVersions.between(options.minVersion(), options.maxVersion()));
-    if (options.alpn() != null) {
-      p.setApplicationProtocols(options.alpn().toArray(String[]::new));
-    }
-    if (options.cipherSuites() != null) {
-      p.setCipherSuites(options.cipherSuites().toArray(String[]::new));
-    }
+    TlsParameters.apply(options, context, p);
     if (Boolean.TRUE.equals(options.disableSni()) || name == null || isIpLiteral(name)) {
       p.setServerNames(List.of());
     } else {

@@ -13,6 +13,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.List;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
@@ -27,44 +28,57 @@ final class TlsContexts {
     if (inline != null) {
       return Pem.joinLines(inline);
     }
-    if (path == null) {
-      return null;
-    }
+    return path == null ? null : read(path, jsonPath + "." + key + "_path");
+  }
+
+  /** A file's text; a failure is a config error at {@code jsonPath}. */
+  static String read(String file, String jsonPath) {
     try {
-      return Files.readString(Path.of(path), StandardCharsets.UTF_8);
+      return Files.readString(Path.of(file), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new ConfigException(
-          jsonPath + "." + key + "_path", "cannot read " + path + ": " + e.getMessage());
+      throw new ConfigException(jsonPath, "cannot read " + file + ": " + e.getMessage());
     }
   }
 
-  static SSLContext server(TlsOptions o, String path) {
+  static SSLContext server(TlsOptions o, String path, ClientAuth auth) {
     String cert = text(o.certificate(), o.certificatePath(), "certificate", path);
     String key = text(o.key(), o.keyPath(), "key", path);
-    if (cert == null) {
-      throw new ConfigException(
-          path + ".certificate",
-          "a TLS server needs a certificate (certificate or certificate_path)");
-    }
-    if (key == null) {
-      throw new ConfigException(
-          path + ".key", "a TLS server needs a private key (key or key_path)");
-    }
     try {
-      List<X509Certificate> chain = pem(() -> Pem.certificates(cert), path + ".certificate");
-      PrivateKey pk = pem(() -> Pem.privateKey(key), path + ".key");
-      KeyStore ks = KeyStore.getInstance("PKCS12");
-      ks.load(null, null);
-      ks.setKeyEntry("server", pk, new char[0], chain.toArray(X509Certificate[]::new));
-      KeyManagerFactory kmf =
-          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(ks, new char[0]);
+      KeyManager[] keys;
+      if (cert == null && key == null && Boolean.TRUE.equals(o.insecure())) {
+        keys = new KeyManager[] {new OnDemandCertificates(o.serverName())};
+      } else if (cert == null) {
+        throw new ConfigException(
+            path + ".certificate",
+            "a TLS server needs a certificate (certificate or certificate_path)");
+      } else if (key == null) {
+        throw new ConfigException(
+            path + ".key", "a TLS server needs a private key (key or key_path)");
+      } else {
+        keys = keyManagers(cert, key, path + ".certificate", path + ".key");
+      }
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(kmf.getKeyManagers(), null, null);
+      ctx.init(keys, auth.trust() == null ? null : new TrustManager[] {auth.trust()}, null);
       return ctx;
     } catch (GeneralSecurityException | IOException e) {
       throw new ConfigException(path, "cannot use the certificate and key: " + e.getMessage());
     }
+  }
+
+  /** A certificate chain and its key, as the JDK's key managers. */
+  private static KeyManager[] keyManagers(String cert, String key, String certPath, String keyPath)
+      throws GeneralSecurityException, IOException {
+    List<X509Certificate> chain = pem(() -> Pem.certificates(cert), certPath);
+    if (chain.isEmpty()) {
+      throw new ConfigException(certPath, "no CERTIFICATE block found");
+    }
+    PrivateKey pk = pem(() -> Pem.privateKey(key), keyPath);
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    ks.setKeyEntry("key", pk, new char[0], chain.toArray(X509Certificate[]::new));
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, new char[0]);
+    return kmf.getKeyManagers();
   }
 
   static SSLContext client(TlsOptions o, String path) {
@@ -87,14 +101,42 @@ final class TlsContexts {
         trust = new Pinning(defaultTrust(null), pins);
       }
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, new TrustManager[] {trust}, null);
+      ctx.init(clientKeys(o, path), new TrustManager[] {trust}, null);
       return ctx;
     } catch (GeneralSecurityException | IOException e) {
       throw new ConfigException(path, "cannot set up TLS: " + e.getMessage());
     }
   }
 
-  private static X509TrustManager defaultTrust(KeyStore ks) throws GeneralSecurityException {
+  /** The client certificate and key, when given (they go together, as in sing-box). */
+  private static KeyManager[] clientKeys(TlsOptions o, String path)
+      throws GeneralSecurityException, IOException {
+    List<String> certPaths =
+        o.clientCertificatePath() == null ? List.of() : o.clientCertificatePath();
+    if (certPaths.size() > 1) {
+      throw new ConfigException(
+          path + ".client_certificate_path", "a TLS client takes one client certificate file");
+    }
+    String cert =
+        text(
+            o.clientCertificate(),
+            certPaths.isEmpty() ? null : certPaths.get(0),
+            "client_certificate",
+            path);
+    String key = text(o.clientKey(), o.clientKeyPath(), "client_key", path);
+    if (cert == null && key == null) {
+      return null;
+    }
+    if (cert == null || key == null) {
+      throw new ConfigException(
+          path + (cert == null ? ".client_certificate" : ".client_key"),
+          "client_certificate and client_key go together");
+    }
+    return keyManagers(cert, key, path + ".client_certificate", path + ".client_key");
+  }
+
+  /** The JDK's PKIX trust manager over {@code ks} (null: the system trust store). */
+  static X509TrustManager defaultTrust(KeyStore ks) throws GeneralSecurityException {
     TrustManagerFactory tmf =
         TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(ks);
@@ -104,21 +146,6 @@ final class TlsContexts {
       }
     }
     throw new GeneralSecurityException("no X509 trust manager");
-  }
-
-  /** Unknown cipher suite names are config errors, not handshake-time surprises. */
-  static void checkCipherSuites(TlsOptions o, SSLContext ctx, String path) {
-    if (o.cipherSuites() == null) {
-      return;
-    }
-    List<String> supported = List.of(ctx.getSupportedSSLParameters().getCipherSuites());
-    for (int i = 0; i < o.cipherSuites().size(); i++) {
-      if (!supported.contains(o.cipherSuites().get(i))) {
-        throw new ConfigException(
-            path + ".cipher_suites[" + i + "]",
-            "unknown or unsupported cipher suite '" + o.cipherSuites().get(i) + "'");
-      }
-    }
   }
 
   /** PEM parsing whose errors become config errors at {@code jsonPath}. */
@@ -159,20 +186,25 @@ final class TlsContexts {
       if (delegate != null && pins.isEmpty()) {
         delegate.checkServerTrusted(chain, authType);
       }
-      if (!pins.isEmpty()) {
-        try {
-          byte[] spki =
-              MessageDigest.getInstance("SHA-256").digest(chain[0].getPublicKey().getEncoded());
-          for (byte[] pin : pins) {
-            if (MessageDigest.isEqual(pin, spki)) {
-              return;
-            }
-          }
-        } catch (java.security.NoSuchAlgorithmException e) {
-          throw new CertificateException(e);
-        }
+      if (!pins.isEmpty() && !matches(pins, chain[0])) {
         throw new CertificateException(
             "server public key does not match certificate_public_key_sha256");
+      }
+    }
+
+    /** Whether the SHA-256 of the certificate's SubjectPublicKeyInfo is one of {@code pins}. */
+    static boolean matches(List<byte[]> pins, X509Certificate certificate)
+        throws CertificateException {
+      try {
+        byte[] spki =
+            MessageDigest.getInstance("SHA-256").digest(certificate.getPublicKey().getEncoded());
+        boolean found = false;
+        for (byte[] pin : pins) {
+          found |= MessageDigest.isEqual(pin, spki); // no early exit: constant time
+        }
+        return found;
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new CertificateException(e);
       }
     }
 

@@ -25,13 +25,13 @@ public record TlsOptions(
     String keyPath,
     List<String> certificatePublicKeySha256,
     Boolean disableSni,
-    @Unsupported List<String> curvePreferences,
-    @Unsupported String clientAuthentication,
-    @Unsupported List<String> clientCertificate,
-    @Unsupported List<String> clientCertificatePath,
-    @Unsupported List<String> clientCertificatePublicKeySha256,
-    @Unsupported List<String> clientKey,
-    @Unsupported String clientKeyPath,
+    List<String> curvePreferences,
+    ClientAuthentication clientAuthentication,
+    List<String> clientCertificate,
+    List<String> clientCertificatePath,
+    List<String> clientCertificatePublicKeySha256,
+    List<String> clientKey,
+    String clientKeyPath,
     @Unsupported("needs Umbra's own TLS engine") JsonNode utls,
     @Unsupported("needs Umbra's own TLS engine") JsonNode reality,
     @Unsupported("needs Umbra's own TLS engine") JsonNode ech,
@@ -60,6 +60,37 @@ public record TlsOptions(
     if (key != null && keyPath != null) {
       throw new ConfigException(
           JsonPaths.field(path, "key_path"), "give key or key_path, not both");
+    }
+    if (clientCertificate != null && clientCertificatePath != null) {
+      throw new ConfigException(
+          JsonPaths.field(path, "client_certificate_path"),
+          "give client_certificate or client_certificate_path, not both");
+    }
+    checkPins(certificatePublicKeySha256, JsonPaths.field(path, "certificate_public_key_sha256"));
+    checkPins(
+        clientCertificatePublicKeySha256,
+        JsonPaths.field(path, "client_certificate_public_key_sha256"));
+    if (clientKey != null && clientKeyPath != null) {
+      throw new ConfigException(
+          JsonPaths.field(path, "client_key_path"), "give client_key or client_key_path, not both");
+    }
+  }
+
+  private static void checkPins(List<String> pins, String path) {
+    if (pins == null) {
+      return;
+    }
+    for (int i = 0; i < pins.size(); i++) {
+      byte[] pin;
+      try {
+        pin = java.util.Base64.getDecoder().decode(pins.get(i));
+      } catch (IllegalArgumentException e) {
+        pin = null;
+      }
+      if (pin == null || pin.length != 32) {
+        throw new ConfigException(
+            path + "[" + i + "]", "expected the base64 of a SHA-256 digest (32 bytes)");
+      }
     }
   }
 

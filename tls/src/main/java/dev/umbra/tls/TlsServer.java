@@ -1,5 +1,6 @@
 package dev.umbra.tls;
 
+import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.net.Conn;
 import java.io.IOException;
 import javax.net.ssl.SSLContext;
@@ -10,19 +11,39 @@ import javax.net.ssl.SSLParameters;
 public final class TlsServer {
   private final TlsOptions options;
   private final SSLContext context;
+  private final ClientAuth clientAuth;
 
-  private TlsServer(TlsOptions options, SSLContext context) {
+  private TlsServer(TlsOptions options, SSLContext context, ClientAuth clientAuth) {
     this.options = options;
     this.context = context;
+    this.clientAuth = clientAuth;
   }
 
   /**
    * Checks the options and loads the certificate and key; {@code path} is the tls object's path.
    */
   public static TlsServer create(TlsOptions options, String path) {
-    SSLContext ctx = TlsContexts.server(options, path);
-    TlsContexts.checkCipherSuites(options, ctx, path);
-    return new TlsServer(options, ctx);
+    rejectClientFields(options, path);
+    ClientAuth auth = ClientAuth.of(options, path);
+    SSLContext ctx = TlsContexts.server(options, path, auth);
+    TlsParameters.check(options, ctx, path);
+    return new TlsServer(options, ctx, auth);
+  }
+
+  /** Fields of sing-box's outbound TLS object, which its inbound object does not have. */
+  private static void rejectClientFields(TlsOptions o, String path) {
+    String field =
+        o.disableSni() != null
+            ? "disable_sni"
+            : o.certificatePublicKeySha256() != null
+                ? "certificate_public_key_sha256"
+                : o.clientKey() != null
+                    ? "client_key"
+                    : o.clientKeyPath() != null ? "client_key_path" : null;
+    if (field != null) {
+      throw new ConfigException(
+          path + "." + field, "unknown field: '" + field + "' is an outbound (client) TLS field");
+    }
   }
 
   /**
@@ -33,13 +54,8 @@ public final class TlsServer {
     SSLEngine engine = context.createSSLEngine();
     engine.setUseClientMode(false);
     SSLParameters p = engine.getSSLParameters();
-    p.setProtocols(TlsVersions.between(options.minVersion(), options.maxVersion()));
-    if (options.alpn() != null) {
-      p.setApplicationProtocols(options.alpn().toArray(String[]::new));
-    }
-    if (options.cipherSuites() != null) {
-      p.setCipherSuites(options.cipherSuites().toArray(String[]::new));
-    }
+    TlsParameters.apply(options, context, p);
+    clientAuth.apply(p);
     engine.setSSLParameters(p);
     try {
       return TlsConn.handshake(raw, engine);
