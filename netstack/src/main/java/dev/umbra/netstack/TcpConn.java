@@ -114,6 +114,8 @@ public final class TcpConn implements Conn {
   private int persistBackoff;
   private long timeWaitAt;
   private long finWait2At;
+  private boolean rtoUndoable;
+  private int rtoTsVal;
 
   // ---- receive side
   private int irs;
@@ -575,6 +577,17 @@ public final class TcpConn implements Conn {
       } else if (rttTiming && seqGt(ack, rttSeq)) {
         sampleRtt(now - rttStart);
         rttTiming = false;
+      }
+      if (rtoUndoable) {
+        rtoUndoable = false;
+        if (tsOk && s.hasTimestamp && seqLt(s.tsEcr, rtoTsVal)) {
+          // Eifel (RFC 3522/4015): this ACK is for the original transmission, the timeout was
+          // spurious (a delay, not a loss): restore the window, don't resend everything
+          stats.spuriousTimeouts.increment();
+          cc.undo();
+          sndNxt = sndMax;
+          inRecovery = false;
+        }
       }
       retries = 0;
       persistBackoff = 0;
@@ -1258,6 +1271,8 @@ public final class TcpConn implements Conn {
       terminate("retransmission timed out");
       return;
     }
+    rtoUndoable = tsOk && retries == 1;
+    rtoTsVal = stack.tsNow();
     cc.onTimeout(sndMax - sndUna, now);
     inRecovery = false;
     recover = sndMax;

@@ -133,8 +133,7 @@ class TcpLifecycleTest {
       assertThat(readHash(c).get(10, TimeUnit.SECONDS)).isEqualTo(sha256(response));
       assertThat(TestNet.await(() -> c.state() == TcpState.TIME_WAIT, Duration.ofSeconds(5)))
           .isTrue();
-      assertThat(TestNet.await(() -> s.state() == TcpState.CLOSED, Duration.ofSeconds(5)))
-          .isTrue();
+      assertThat(TestNet.await(() -> s.state() == TcpState.CLOSED, Duration.ofSeconds(5))).isTrue();
       c.close();
       s.close();
 

@@ -107,7 +107,11 @@ class TcpSegmentTest {
     // any flipped bit is caught by the checksum
     int at = (v6 ? 40 : 20) + (seq & 0x7fffffff) % (p.length - (v6 ? 40 : 20));
     p[at] ^= (byte) (1 << (ack & 7));
-    assertThatThrownBy(() -> { if (v6) parseV6(p); else parseV4(p); })
+    assertThatThrownBy(
+            () -> {
+              if (v6) parseV6(p);
+              else parseV4(p);
+            })
         .isInstanceOf(TcpSegment.MalformedException.class);
   }
 
@@ -142,7 +146,8 @@ class TcpSegmentTest {
             withOptions((byte) 8, (byte) 1, (byte) 0, (byte) 0), // length below 2
             withOptions((byte) 1, (byte) 1, (byte) 1, (byte) 3), // no room for a length byte
             withOptions((byte) 2, (byte) 3, (byte) 0, (byte) 0), // MSS of the wrong length
-            withOptions((byte) 5, (byte) 6, (byte) 0, (byte) 0, (byte) 0, (byte) 0), // SACK 1/2 block
+            withOptions(
+                (byte) 5, (byte) 6, (byte) 0, (byte) 0, (byte) 0, (byte) 0), // SACK 1/2 block
             withOptions((byte) 8, (byte) 4, (byte) 0, (byte) 0)); // short timestamps
     for (byte[] p : bad) {
       assertThatThrownBy(() -> parseV4(p)).isInstanceOf(TcpSegment.MalformedException.class);
@@ -164,7 +169,8 @@ class TcpSegmentTest {
 
   @Test
   void unknownOptionsAreSkipped() throws Exception {
-    TcpSegment s = parseV4(withOptions((byte) 30, (byte) 4, (byte) 1, (byte) 2, (byte) 1, (byte) 0));
+    TcpSegment s =
+        parseV4(withOptions((byte) 30, (byte) 4, (byte) 1, (byte) 2, (byte) 1, (byte) 0));
     assertThat(s.mss).isEqualTo(-1);
     assertThat(s.dataLen).isZero();
   }
@@ -174,7 +180,9 @@ class TcpSegmentTest {
     return Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(80);
   }
 
-  /** Random TCP headers behind a valid IPv4 header, fed to a stack with a forwarder: never throws. */
+  /**
+   * Random TCP headers behind a valid IPv4 header, fed to a stack with a forwarder: never throws.
+   */
   @Property(tries = 500)
   void hostileSegmentsNeverEscapeInput(@ForAll("tcpPackets") byte[] tcp, @ForAll boolean fix) {
     byte[] p = new byte[20 + tcp.length];
