@@ -24,8 +24,8 @@ class TcpImpairmentTest {
 
   private static final InetSocketAddress B = new InetSocketAddress(TestNet.ip("10.0.0.2"), 443);
 
-  /** Sends SIZE bytes from a to b and back-checks the hash; returns nothing, asserts. */
-  private static void transfer(TestNet net) throws Exception {
+  /** Sends SIZE bytes from a to b, checks the hash; returns the (closed) client connection. */
+  private static TcpConn transfer(TestNet net) throws Exception {
     TcpTestSupport.Collector server = new TcpTestSupport.Collector();
     net.b.serveTcp(server);
     TcpConn c = net.a.dialTcp(B, Duration.ofSeconds(20));
@@ -35,6 +35,7 @@ class TcpImpairmentTest {
     assertThat(got.get(60, TimeUnit.SECONDS)).isEqualTo(sent.get(60, TimeUnit.SECONDS));
     c.close();
     s.close();
+    return c;
   }
 
   @ParameterizedTest(name = "{0}")
@@ -79,6 +80,24 @@ class TcpImpairmentTest {
       assertThat(sa.dupAcks()).isGreaterThanOrEqualTo(3);
       assertThat(sa.sackBlocksIn()).isPositive();
       assertThat(net.b.tcpStats().outOfOrder()).isPositive();
+    }
+  }
+
+  @Test
+  void withoutSackOrTimestampsNewRenoRecoversAndKarnTimesTheRtt() throws Exception {
+    try (TestNet net = new TestNet(7)) {
+      // a middlebox strips SACK-permitted (4) and timestamps (8) from both SYNs
+      net.ab.rewrite = TestNet.stripSynOptions(4, 8);
+      net.ba.rewrite = TestNet.stripSynOptions(4, 8);
+      AtomicInteger dataSegments = new AtomicInteger();
+      net.ab.dropIf =
+          p -> isData(p) && (dataSegments.incrementAndGet() == 300 || dataSegments.get() == 302);
+      net.ab.drop = 0.005;
+      TcpConn c = transfer(net);
+      assertThat(c.options()).contains("sack=false", "ts=false");
+      TcpStats sa = net.a.tcpStats();
+      assertThat(sa.fastRetransmits()).as(sa.toString()).isPositive();
+      assertThat(sa.sackBlocksIn()).isZero();
     }
   }
 

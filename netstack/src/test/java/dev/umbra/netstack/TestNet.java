@@ -83,6 +83,7 @@ final class TestNet implements AutoCloseable {
     volatile double reorder;
     volatile int delayMillis;
     volatile Predicate<byte[]> dropIf = p -> false;
+    volatile java.util.function.Consumer<byte[]> rewrite = p -> {};
     volatile boolean capture;
     final List<byte[]> captured = Collections.synchronizedList(new ArrayList<>());
     volatile long delivered;
@@ -134,6 +135,7 @@ final class TestNet implements AutoCloseable {
     }
 
     private void admit(byte[] p, long now) {
+      rewrite.accept(p);
       if (dropIf.test(p)) {
         return;
       }
@@ -157,5 +159,43 @@ final class TestNet implements AutoCloseable {
         pending.add(new Timed(now + delay, order++, p.clone()));
       }
     }
+  }
+
+  /**
+   * A middlebox that blanks TCP options of the given kinds in SYNs (IPv4), so the peers never
+   * negotiate them; fixes the checksum.
+   */
+  static java.util.function.Consumer<byte[]> stripSynOptions(int... kinds) {
+    return p -> {
+      if ((p[0] >> 4) != 4 || p[9] != IpPackets.PROTO_TCP) {
+        return;
+      }
+      int t = (p[0] & 0xf) * 4;
+      if ((p[t + 13] & TcpSegment.SYN) == 0) {
+        return;
+      }
+      int end = t + ((p[t + 12] >> 4) & 0xf) * 4;
+      for (int i = t + 20; i < end; ) {
+        int kind = p[i] & 0xff;
+        if (kind == 0) {
+          break;
+        }
+        if (kind == 1) {
+          i++;
+          continue;
+        }
+        int len = p[i + 1] & 0xff;
+        for (int k : kinds) {
+          if (k == kind) {
+            Arrays.fill(p, i, i + len, (byte) 1);
+          }
+        }
+        i += len;
+      }
+      int tcpLen = IpPackets.u16(p, 2) - t;
+      IpPackets.putU16(p, t + 16, 0);
+      long acc = IpPackets.sum(p, 12, 8, 0) + IpPackets.PROTO_TCP + tcpLen;
+      IpPackets.putU16(p, t + 16, IpPackets.fold(IpPackets.sum(p, t, tcpLen, acc)));
+    };
   }
 }
