@@ -39,6 +39,7 @@ public final class TcpConn implements Conn {
   private static final Logger LOG = LoggerFactory.getLogger(TcpConn.class);
 
   private static final int MAX_OOO_RANGES = 32;
+  private static final int CHALLENGE_ACKS_PER_SECOND = 10;
   private static final int MAX_SACK_SCOREBOARD = 32;
   private static final int SYN_RETRIES = 6;
   private static final int SYNACK_RETRIES = 5;
@@ -114,6 +115,8 @@ public final class TcpConn implements Conn {
   private int persistBackoff;
   private long timeWaitAt;
   private long finWait2At;
+  private long challengeWindow;
+  private int challengeCount;
   private boolean rtoUndoable;
   private int rtoTsVal;
 
@@ -1070,6 +1073,14 @@ public final class TcpConn implements Conn {
   }
 
   private void challengeAck() {
+    long now = System.nanoTime();
+    if (now - challengeWindow > TimeUnit.SECONDS.toNanos(1)) {
+      challengeWindow = now;
+      challengeCount = 0;
+    }
+    if (++challengeCount > CHALLENGE_ACKS_PER_SECOND) {
+      return; // RFC 5961 7: rate-limited, per connection (a global limit leaks state)
+    }
     stats.challengeAcks.increment();
     sendAck();
   }

@@ -275,6 +275,39 @@ class TcpLifecycleTest {
   }
 
   @Test
+  void blindRstAndSynInsideTheWindowGetAChallengeAckNotAReset() throws Exception {
+    try (TestNet net = new TestNet(21)) {
+      TcpTestSupport.Collector server = new TcpTestSupport.Collector();
+      net.b.serveTcp(server);
+      net.ab.capture = true;
+      TcpConn c = net.a.dialTcp(B, Duration.ofSeconds(5));
+      TcpConn s = server.take();
+      c.out().write(data(3000, 9));
+      s.setReadTimeout(5000);
+      s.in().readNBytes(3000);
+      TcpSegment last;
+      synchronized (net.ab.captured) {
+        byte[] p = net.ab.captured.get(net.ab.captured.size() - 1);
+        last = TcpSegment.parse(p, 20, p.length - 20, p, 12, 16, 4);
+      }
+      int next = last.seq + last.dataLen;
+      for (int flags : new int[] {TcpSegment.RST, TcpSegment.SYN}) {
+        TcpSegment forged = new TcpSegment();
+        forged.srcPort = last.srcPort;
+        forged.dstPort = last.dstPort;
+        forged.seq = next + 1000; // inside the window, but not the exact next sequence number
+        forged.flags = flags;
+        byte[] p = forged.build(TestNet.ip("10.0.0.1").getAddress(), TestNet.ip("10.0.0.2").getAddress());
+        net.b.input(p, 0, p.length);
+      }
+      assertThat(net.b.tcpStats().challengeAcks()).isEqualTo(2);
+      assertThat(s.state()).isEqualTo(TcpState.ESTABLISHED);
+      writeAll(c, "alive".getBytes()).get(5, TimeUnit.SECONDS);
+      assertThat(readHash(s).get(5, TimeUnit.SECONDS)).isEqualTo(sha256("alive".getBytes()));
+    }
+  }
+
+  @Test
   void closedStreamsBehave() throws Exception {
     try (TestNet net = new TestNet(20)) {
       TcpTestSupport.Collector server = new TcpTestSupport.Collector();
