@@ -347,7 +347,7 @@ public final class NetStack implements Closeable {
       TcpKey key = TcpKey.of(local, remote);
       if (tcp.containsKey(key)) {
         if (localPort != 0) {
-          break;
+          throw new IOException("local TCP port " + local + " to " + remote + " is in use");
         }
         continue;
       }

@@ -171,6 +171,9 @@ class TcpLifecycleTest {
       assertThat(TestNet.await(() -> s.state() == TcpState.TIME_WAIT, Duration.ofSeconds(5)))
           .isTrue();
       assertThat(net.b.tcpCount(TcpState.TIME_WAIT)).isEqualTo(1);
+      // our side (LAST-ACK until the server's final ACK arrives) must be gone before redialing
+      assertThat(TestNet.await(() -> net.a.tcpConnectionCount() == 0, Duration.ofSeconds(5)))
+          .isTrue();
       // a new SYN on the same four-tuple with newer timestamps reopens it (RFC 6191)
       TcpConn again = net.a.dialTcp(B, Duration.ofSeconds(5), 40000);
       TcpConn s2 = server.take();
@@ -297,7 +300,8 @@ class TcpLifecycleTest {
         forged.dstPort = last.dstPort;
         forged.seq = next + 1000; // inside the window, but not the exact next sequence number
         forged.flags = flags;
-        byte[] p = forged.build(TestNet.ip("10.0.0.1").getAddress(), TestNet.ip("10.0.0.2").getAddress());
+        byte[] p =
+            forged.build(TestNet.ip("10.0.0.1").getAddress(), TestNet.ip("10.0.0.2").getAddress());
         net.b.input(p, 0, p.length);
       }
       assertThat(net.b.tcpStats().challengeAcks()).isEqualTo(2);
