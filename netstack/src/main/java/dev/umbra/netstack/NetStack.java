@@ -423,7 +423,14 @@ public final class NetStack implements Closeable {
       if (s.has(TcpSegment.SYN) && !s.has(TcpSegment.ACK) && c.reusableBy(s)) {
         c.stackClosed(); // RFC 6191: a new incarnation replaces the TIME-WAIT one
       } else {
-        c.segmentArrives(s);
+        try {
+          c.segmentArrives(s);
+        } catch (RuntimeException e) {
+          // a bug must not escape input() and stall the link: end only this connection
+          tcpStats.internalErrors.increment();
+          LOG.warn("TCP segment {} broke {}; connection aborted", s, c, e);
+          c.abort();
+        }
         return;
       }
     }

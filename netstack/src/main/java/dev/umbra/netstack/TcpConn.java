@@ -115,6 +115,7 @@ public final class TcpConn implements Conn {
   private int persistBackoff;
   private long timeWaitAt;
   private long finWait2At;
+  private long lastAckIn;
   private long challengeWindow;
   private int challengeCount;
   private boolean rtoUndoable;
@@ -563,6 +564,7 @@ public final class TcpConn implements Conn {
 
   private void processAck(TcpSegment s, long now) {
     int ack = s.ack;
+    lastAckIn = now;
     boolean windowUnchanged = (s.window << sndShift) == sndWnd;
     if (seqGt(ack, sndUna)) {
       int acked = ack - sndUna;
@@ -1277,7 +1279,9 @@ public final class TcpConn implements Conn {
       return;
     }
     stats.timeouts.increment();
-    if (++retries > DATA_RETRIES) {
+    // a peer that closed its window but still answers is alive: don't count towards giving up
+    boolean peerAlive = sndWnd == 0 && now - lastAckIn < MAX_RTO;
+    if (!peerAlive && ++retries > DATA_RETRIES) {
       sendRst(sndNxt, true);
       terminate("retransmission timed out");
       return;

@@ -20,6 +20,7 @@ public final class TcpStats {
   final LongAdder synsDropped = new LongAdder();
   final LongAdder pawsDropped = new LongAdder();
   final LongAdder spuriousTimeouts = new LongAdder();
+  final LongAdder internalErrors = new LongAdder();
 
   /** Segments handed to a connection or answered by the stack. */
   public long segmentsIn() {
@@ -88,6 +89,11 @@ public final class TcpStats {
   /** Retransmission timeouts found spurious by their timestamps and undone. */
   public long spuriousTimeouts() {
     return spuriousTimeouts.sum();
+  }
+
+  /** Segments whose processing failed with an unexpected exception (a bug; the conn is aborted). */
+  public long internalErrors() {
+    return internalErrors.sum();
   }
 
   public long pawsDropped() {
