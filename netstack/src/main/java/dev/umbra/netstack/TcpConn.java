@@ -1344,9 +1344,12 @@ public final class TcpConn implements Conn {
     boolean wasHalfOpen = state == TcpState.SYN_RECEIVED;
     state = TcpState.CLOSED;
     if (why != null && error == null) {
+      // in-order data already received stays readable before the error, as on Linux
       error = why;
-      recvBuf.clear();
       oooCount = 0;
+    }
+    if (userClosed) {
+      recvBuf.clear();
     }
     sendBuf.clear();
     rtoAt = persistAt = delackAt = timeWaitAt = finWait2At = 0;
@@ -1396,6 +1399,9 @@ public final class TcpConn implements Conn {
       long timeout = TimeUnit.MILLISECONDS.toNanos(readTimeoutMillis);
       long deadline = System.nanoTime() + timeout;
       while (true) {
+        if (userClosed) {
+          throw new SocketException("closed");
+        }
         if (recvBuf.size() > 0) {
           int n = recvBuf.read(b, off, len);
           windowUpdate();
@@ -1406,9 +1412,6 @@ public final class TcpConn implements Conn {
         }
         if (finReceived) {
           return -1;
-        }
-        if (userClosed) {
-          throw new SocketException("closed");
         }
         if (state == TcpState.CLOSED) {
           return -1;
