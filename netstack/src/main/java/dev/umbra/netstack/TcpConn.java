@@ -373,7 +373,7 @@ public final class TcpConn implements Conn {
     long deadline = System.nanoTime() + timeout.toNanos();
     lock.lock();
     try {
-      while (state == TcpState.SYN_SENT) {
+      while (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           terminate("connect timed out");
@@ -477,7 +477,11 @@ public final class TcpConn implements Conn {
           if (tsOk && s.hasTimestamp && s.tsEcr != 0) {
             sampleRtt(TimeUnit.MILLISECONDS.toNanos(stack.tsNow() - s.tsEcr));
           }
-          stack.tcpEstablished(this);
+          if (passive) {
+            stack.tcpEstablished(this);
+          } else {
+            writable.signalAll(); // simultaneous open: the dialer is waiting
+          }
         } else {
           sendRst(s.ack, false);
           return;

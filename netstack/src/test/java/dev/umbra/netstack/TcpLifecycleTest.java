@@ -315,6 +315,30 @@ class TcpLifecycleTest {
   }
 
   @Test
+  void simultaneousOpenConnectsBothDialers() throws Exception {
+    try (TestNet net = new TestNet(22)) {
+      net.ab.delayMillis = 300; // both SYNs are in flight before either arrives
+      net.ba.delayMillis = 300;
+      InetSocketAddress aEnd = new InetSocketAddress(TestNet.ip("10.0.0.1"), 6000);
+      InetSocketAddress bEnd = new InetSocketAddress(TestNet.ip("10.0.0.2"), 5000);
+      java.util.concurrent.CompletableFuture<TcpConn> fromB =
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+              return net.b.dialTcp(aEnd, Duration.ofSeconds(10), 5000);
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          });
+      TcpConn a = net.a.dialTcp(bEnd, Duration.ofSeconds(10), 6000);
+      TcpConn b = fromB.get(15, TimeUnit.SECONDS);
+      assertThat(a.state()).isEqualTo(TcpState.ESTABLISHED);
+      assertThat(b.state()).isEqualTo(TcpState.ESTABLISHED);
+      writeAll(a, "ping".getBytes()).get(10, TimeUnit.SECONDS);
+      assertThat(readHash(b).get(10, TimeUnit.SECONDS)).isEqualTo(sha256("ping".getBytes()));
+    }
+  }
+
+  @Test
   void closedStreamsBehave() throws Exception {
     try (TestNet net = new TestNet(20)) {
       TcpTestSupport.Collector server = new TcpTestSupport.Collector();
