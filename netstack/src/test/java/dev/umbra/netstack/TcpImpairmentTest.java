@@ -102,6 +102,16 @@ class TcpImpairmentTest {
   }
 
   @Test
+  void newRenoCongestionControlRecoversFromLossToo() throws Exception {
+    StackSettings reno = StackSettings.defaults().withCongestionControl("newreno");
+    try (TestNet net = new TestNet(8, reno, reno)) {
+      net.ab.drop = 0.02;
+      transfer(net);
+      assertThat(net.a.tcpStats().retransmits()).isPositive();
+    }
+  }
+
+  @Test
   void aBlackoutIsRepairedByTheRetransmissionTimer() throws Exception {
     try (TestNet net = new TestNet(4)) {
       TcpTestSupport.Collector server = new TcpTestSupport.Collector();
