@@ -6,33 +6,88 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A userspace IP stack over a {@link Link}: IPv4 and IPv6 for the addresses it owns, ICMPv4 echo
- * replies, and UDP ports as {@link UdpSocket}s. Packets for other addresses, fragments and
- * malformed packets are dropped. (TCP is not implemented yet.)
+ * replies, UDP ports as {@link UdpSocket}s, and TCP ({@link TcpConn}): connections it dials and,
+ * with a forwarder ({@link #serveTcp}), connections to any address and port. Packets for other
+ * addresses (unless a forwarder takes them), fragments and malformed packets are dropped.
+ *
+ * <p>All TCP timers run on one scheduler thread per stack that ticks every 10 ms.
  */
 public final class NetStack implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(NetStack.class);
 
+  private static final long TICK_MILLIS = 10;
+
   private final List<InetAddress> addresses;
   private final Link link;
+  private final StackSettings settings;
   private final Map<InetSocketAddress, UdpSocket> udp = new ConcurrentHashMap<>();
+  private final Map<TcpKey, TcpConn> tcp = new ConcurrentHashMap<>();
+  private final Set<TcpConn> halfOpen = new LinkedHashSet<>(); // guarded by itself; oldest first
+  private final TcpStats tcpStats = new TcpStats();
+  private final int tsOffset = ThreadLocalRandom.current().nextInt();
+  private volatile TcpAcceptor tcpAcceptor;
+  private ScheduledExecutorService timer; // guarded by this
   private volatile boolean closed;
 
   public NetStack(List<InetAddress> addresses, Link link) {
+    this(addresses, link, StackSettings.defaults());
+  }
+
+  public NetStack(List<InetAddress> addresses, Link link, StackSettings settings) {
     if (addresses.isEmpty()) {
       throw new IllegalArgumentException("the stack needs at least one address");
     }
     this.addresses = List.copyOf(addresses);
     this.link = link;
+    this.settings = settings;
+  }
+
+  public StackSettings settings() {
+    return settings;
+  }
+
+  public TcpStats tcpStats() {
+    return tcpStats;
+  }
+
+  /** TCP connections in any state, TIME-WAIT and SYN-RECEIVED included. */
+  public int tcpConnectionCount() {
+    return tcp.size();
+  }
+
+  /** Connections in SYN-RECEIVED (bounded by {@link StackSettings#maxHalfOpen}). */
+  public int tcpHalfOpenCount() {
+    synchronized (halfOpen) {
+      return halfOpen.size();
+    }
+  }
+
+  /** Connections currently in {@code state}. */
+  public int tcpCount(TcpState state) {
+    int n = 0;
+    for (TcpConn c : tcp.values()) {
+      if (c.state() == state) {
+        n++;
+      }
+    }
+    return n;
   }
 
   public List<InetAddress> addresses() {
@@ -102,7 +157,8 @@ public final class NetStack implements Closeable {
     }
     int alen = IpPackets.addressLength(version);
     int dstOff = off + IpPackets.destinationOffset(version);
-    if (!owns(p, dstOff, alen)) {
+    boolean owned = owns(p, dstOff, alen);
+    if (!owned && tcpAcceptor == null) {
       return;
     }
     int proto;
@@ -118,6 +174,9 @@ public final class NetStack implements Closeable {
       hdr = 40;
       proto = p[off + 6] & 0xff; // extension headers are not followed (dropped below)
     }
+    if (!owned && proto != IpPackets.PROTO_TCP) {
+      return;
+    }
     try {
       switch (proto) {
         case IpPackets.PROTO_ICMP -> {
@@ -127,6 +186,7 @@ public final class NetStack implements Closeable {
           }
         }
         case IpPackets.PROTO_UDP -> udpInput(p, off, total, hdr, version);
+        case IpPackets.PROTO_TCP -> tcpInput(p, off, total, hdr, version, owned);
         default -> LOG.debug("dropped an IP packet of protocol {}", proto);
       }
     } catch (IOException e) {
@@ -177,6 +237,235 @@ public final class NetStack implements Closeable {
     }
   }
 
+  // ------------------------------------------------------------------ TCP
+
+  /**
+   * Opens a TCP connection to {@code remote} from our address of its family and an ephemeral port.
+   * Throws {@link java.net.ConnectException} on a RST and {@link java.net.SocketTimeoutException}
+   * when no handshake completes within {@code timeout}.
+   */
+  public TcpConn dialTcp(InetSocketAddress remote, Duration timeout) throws IOException {
+    return dialTcp(remote, timeout, 0);
+  }
+
+  /** As {@link #dialTcp(InetSocketAddress, Duration)} from a given local port (0 = ephemeral). */
+  public TcpConn dialTcp(InetSocketAddress remote, Duration timeout, int localPort)
+      throws IOException {
+    if (closed) {
+      throw new IOException("the stack is closed");
+    }
+    if (remote.isUnresolved()) {
+      throw new IOException("the netstack dials IP addresses only, not " + remote);
+    }
+    if (tcp.size() >= settings.maxTcpConnections()) {
+      throw new IOException("too many TCP connections (" + settings.maxTcpConnections() + ")");
+    }
+    InetAddress from = addressFor(remote.getAddress());
+    ensureTimer();
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = localPort != 0 ? localPort : 32768 + ThreadLocalRandom.current().nextInt(28232);
+      InetSocketAddress local = new InetSocketAddress(from, port);
+      TcpKey key = TcpKey.of(local, remote);
+      if (tcp.containsKey(key)) {
+        if (localPort != 0) {
+          break;
+        }
+        continue;
+      }
+      TcpConn c;
+      synchronized (tcp) {
+        if (tcp.containsKey(key)) {
+          continue;
+        }
+        c = TcpConn.active(this, key, local, remote);
+        tcp.put(key, c);
+      }
+      c.awaitEstablished(timeout);
+      return c;
+    }
+    throw new IOException("no free local TCP port to reach " + remote);
+  }
+
+  /**
+   * Installs the TCP forwarder: from now on a SYN to any address and port is offered to {@code
+   * acceptor} (replies use the SYN's destination as their source).
+   */
+  public void serveTcp(TcpAcceptor acceptor) {
+    ensureTimer();
+    this.tcpAcceptor = acceptor;
+  }
+
+  private synchronized void ensureTimer() {
+    if (timer != null || closed) {
+      return;
+    }
+    timer =
+        Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "netstack-tcp-timer");
+          t.setDaemon(true);
+          return t;
+        });
+    timer.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  private void tick() {
+    long now = System.nanoTime();
+    for (TcpConn c : tcp.values()) {
+      try {
+        c.tick(now);
+      } catch (RuntimeException e) {
+        LOG.warn("TCP timer failed for {}", c, e);
+      }
+    }
+  }
+
+  private void tcpInput(byte[] p, int off, int total, int hdr, int version, boolean owned) {
+    int alen = IpPackets.addressLength(version);
+    int srcOff = off + IpPackets.sourceOffset(version);
+    int dstOff = off + IpPackets.destinationOffset(version);
+    TcpSegment s;
+    try {
+      s = TcpSegment.parse(p, off + hdr, total - hdr, p, srcOff, dstOff, alen);
+    } catch (TcpSegment.MalformedException e) {
+      tcpStats.malformed.increment();
+      LOG.debug("dropped a TCP segment: {}", e.getMessage());
+      return;
+    }
+    tcpStats.segmentsIn.increment();
+    TcpKey key = TcpKey.of(p, dstOff, s.dstPort, srcOff, s.srcPort, alen);
+    TcpConn c = tcp.get(key);
+    if (c != null) {
+      if (s.has(TcpSegment.SYN) && !s.has(TcpSegment.ACK) && c.reusableBy(s)) {
+        c.stackClosed(); // RFC 6191: a new incarnation replaces the TIME-WAIT one
+      } else {
+        c.segmentArrives(s);
+        return;
+      }
+    }
+    if (s.has(TcpSegment.RST)) {
+      return;
+    }
+    byte[] src = Arrays.copyOfRange(p, srcOff, srcOff + alen);
+    byte[] dst = Arrays.copyOfRange(p, dstOff, dstOff + alen);
+    TcpAcceptor acceptor = tcpAcceptor;
+    if (s.has(TcpSegment.SYN) && !s.has(TcpSegment.ACK) && acceptor != null) {
+      offerSyn(acceptor, key, s, src, dst);
+      return;
+    }
+    if (owned || acceptor != null) {
+      resetFor(s, src, dst); // RFC 9293 3.10.7.1: no connection
+    }
+  }
+
+  private void offerSyn(TcpAcceptor acceptor, TcpKey key, TcpSegment syn, byte[] src, byte[] dst) {
+    InetSocketAddress local;
+    InetSocketAddress remote;
+    try {
+      local = new InetSocketAddress(InetAddress.getByAddress(dst), syn.dstPort);
+      remote = new InetSocketAddress(InetAddress.getByAddress(src), syn.srcPort);
+    } catch (UnknownHostException e) {
+      return;
+    }
+    if (syn.dstPort == 0 || syn.srcPort == 0) {
+      return;
+    }
+    if (tcp.size() >= settings.maxTcpConnections()) {
+      tcpStats.synsDropped.increment();
+      LOG.debug("SYN from {} dropped: {} TCP connections", remote, tcp.size());
+      return;
+    }
+    boolean ok;
+    try {
+      ok = acceptor.accepts(local, remote);
+    } catch (RuntimeException e) {
+      LOG.warn("TCP acceptor failed for {} -> {}", remote, local, e);
+      ok = false;
+    }
+    if (!ok) {
+      resetFor(syn, src, dst);
+      return;
+    }
+    TcpConn c = TcpConn.passive(this, key, local, remote, syn);
+    if (tcp.putIfAbsent(key, c) != null) {
+      return;
+    }
+    TcpConn evicted = null;
+    synchronized (halfOpen) {
+      halfOpen.add(c);
+      if (halfOpen.size() > settings.maxHalfOpen()) {
+        Iterator<TcpConn> it = halfOpen.iterator();
+        evicted = it.next();
+        it.remove();
+      }
+    }
+    if (evicted != null) {
+      tcpStats.synsDropped.increment();
+      evicted.dropHalfOpen();
+    }
+    c.sendSynAck();
+  }
+
+  /** A RST answering {@code s}, which reached no connection. */
+  private void resetFor(TcpSegment s, byte[] src, byte[] dst) {
+    TcpSegment r = new TcpSegment();
+    r.srcPort = s.dstPort;
+    r.dstPort = s.srcPort;
+    if (s.has(TcpSegment.ACK)) {
+      r.seq = s.ack;
+      r.flags = TcpSegment.RST;
+    } else {
+      r.ack = s.seq + s.seqLength();
+      r.flags = TcpSegment.RST | TcpSegment.ACK;
+    }
+    byte[] pkt = r.build(dst, src);
+    tcpStats.resetsOut.increment();
+    emit(pkt, 0, pkt.length);
+  }
+
+  /** A passive connection finished its handshake: hand it to the forwarder. */
+  void tcpEstablished(TcpConn c) {
+    synchronized (halfOpen) {
+      halfOpen.remove(c);
+    }
+    TcpAcceptor acceptor = tcpAcceptor;
+    if (acceptor == null) {
+      c.abort();
+      return;
+    }
+    Thread.ofVirtual()
+        .name("tcp-accepted")
+        .start(() -> {
+          try {
+            acceptor.accepted(c);
+          } catch (RuntimeException e) {
+            LOG.warn("TCP acceptor failed for {}", c, e);
+            c.abort();
+          }
+        });
+  }
+
+  void tcpClosed(TcpConn c, boolean wasHalfOpen) {
+    tcp.remove(c.key, c);
+    if (wasHalfOpen) {
+      synchronized (halfOpen) {
+        halfOpen.remove(c);
+      }
+    }
+  }
+
+  void emit(byte[] p, int off, int len) {
+    try {
+      link.send(p, off, len);
+    } catch (IOException e) {
+      LOG.debug("link send failed: {}", e.toString());
+    }
+  }
+
+  /** Our TCP timestamp clock: milliseconds, with a random offset per stack (RFC 7323 5.4). */
+  int tsNow() {
+    return (int) (System.nanoTime() / 1_000_000L) + tsOffset;
+  }
+
   /** The first of our addresses in the family of {@code to}. */
   public InetAddress addressFor(InetAddress to) throws IOException {
     for (InetAddress a : addresses) {
@@ -192,6 +481,14 @@ public final class NetStack implements Closeable {
     closed = true;
     for (UdpSocket s : List.copyOf(udp.values())) {
       s.close();
+    }
+    for (TcpConn c : List.copyOf(tcp.values())) {
+      c.stackClosed();
+    }
+    synchronized (this) {
+      if (timer != null) {
+        timer.shutdownNow();
+      }
     }
   }
 }
