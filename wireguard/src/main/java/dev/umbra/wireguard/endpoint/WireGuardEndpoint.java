@@ -16,6 +16,9 @@ import dev.umbra.core.net.PacketConn;
 import dev.umbra.netstack.IpPackets;
 import dev.umbra.netstack.IpPrefix;
 import dev.umbra.netstack.NetStack;
+import dev.umbra.netstack.StackSettings;
+import dev.umbra.netstack.TcpAcceptor;
+import dev.umbra.netstack.TcpConn;
 import dev.umbra.netstack.UdpSocket;
 import dev.umbra.wireguard.device.Bind;
 import dev.umbra.wireguard.device.DeviceConfig;
@@ -160,7 +163,24 @@ public final class WireGuardEndpoint implements Endpoint {
               p.reservedBytes(path)));
     }
     Bind bind = openBind(firstRemote);
-    NetStack s = new NetStack(localAddresses, (pkt, off, len) -> device.send(pkt, off, len));
+    // the stack's MSS follows the tunnel MTU (the stack needs at least IPv6's 1280)
+    NetStack s =
+        new NetStack(
+            localAddresses,
+            (pkt, off, len) -> device.send(pkt, off, len),
+            StackSettings.defaults().withMtu(Math.max(1280, options.mtuOrDefault())));
+    s.serveTcp(
+        new TcpAcceptor() {
+          @Override
+          public boolean accepts(InetSocketAddress local, InetSocketAddress remote) {
+            return !closed;
+          }
+
+          @Override
+          public void accepted(TcpConn conn) {
+            routeConnection(conn);
+          }
+        });
     TunnelUdpForwarder udp =
         new TunnelUdpForwarder(
             (pkt, off, len) -> device.send(pkt, off, len),
@@ -281,6 +301,14 @@ public final class WireGuardEndpoint implements Endpoint {
     }
   }
 
+  private void routeConnection(TcpConn conn) {
+    InetSocketAddress source = conn.remoteAddress();
+    InetSocketAddress destination = routedDestination(conn.localAddress());
+    Metadata m = Metadata.of(tag, TYPE, Network.TCP, source, Destination.of(destination));
+    LOG.debug("[{}] inbound tcp {} -> {}", tag, source, destination);
+    context.router().routeConnection(conn, m, Handshake.NONE);
+  }
+
   private void routeFlow(PacketConn conn, InetSocketAddress source, InetSocketAddress destination) {
     Metadata m = Metadata.of(tag, TYPE, Network.UDP, source, Destination.of(destination));
     LOG.debug("[{}] inbound udp {} -> {}", tag, source, destination);
@@ -291,7 +319,30 @@ public final class WireGuardEndpoint implements Endpoint {
 
   @Override
   public Conn dial(Metadata metadata) throws IOException {
-    throw new IOException("TCP through the WireGuard tunnel needs netstack TCP");
+    NetStack s = requireStarted();
+    Duration timeout = connectTimeout();
+    switch (metadata.destination()) {
+      case Destination.Ip ip -> {
+        return s.dialTcp(ip.socketAddress(), timeout);
+      }
+      case Destination.Domain dom -> {
+        List<InetAddress> all = context.resolver().resolve(dom.name());
+        IOException last = new UnknownHostException("no address for " + dom.name());
+        for (InetAddress a : all) {
+          try {
+            return s.dialTcp(new InetSocketAddress(a, dom.port()), timeout);
+          } catch (IOException e) {
+            last = e;
+          }
+        }
+        throw last;
+      }
+    }
+  }
+
+  private Duration connectTimeout() {
+    return (options.dial() == null ? DialOptions.DEFAULT : options.dial())
+        .connectTimeoutOrDefault();
   }
 
   @Override

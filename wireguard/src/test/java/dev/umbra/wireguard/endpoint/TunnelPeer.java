@@ -2,6 +2,8 @@ package dev.umbra.wireguard.endpoint;
 
 import dev.umbra.netstack.IpPrefix;
 import dev.umbra.netstack.NetStack;
+import dev.umbra.netstack.TcpAcceptor;
+import dev.umbra.netstack.TcpConn;
 import dev.umbra.netstack.UdpSocket;
 import dev.umbra.wireguard.device.DeviceConfig;
 import dev.umbra.wireguard.device.PeerConfig;
@@ -79,6 +81,27 @@ final class TunnelPeer implements AutoCloseable {
           }
         });
     return s;
+  }
+
+  /** Accepts TCP to {@code port} on any address and echoes each connection's bytes back. */
+  void tcpEcho(int port) {
+    stack.serveTcp(
+        new TcpAcceptor() {
+          @Override
+          public boolean accepts(InetSocketAddress local, InetSocketAddress remote) {
+            return local.getPort() == port;
+          }
+
+          @Override
+          public void accepted(TcpConn conn) {
+            try (conn) {
+              conn.in().transferTo(conn.out());
+              conn.shutdownOutput();
+            } catch (IOException e) {
+              // the test reports what it did not get back
+            }
+          }
+        });
   }
 
   @Override

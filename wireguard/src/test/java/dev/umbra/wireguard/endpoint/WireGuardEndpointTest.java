@@ -282,6 +282,58 @@ class WireGuardEndpointTest {
     assertThat(m2.destination()).isEqualTo(Destination.parse("127.0.0.1:53"));
   }
 
+  private static byte[] roundTrip(Conn c, byte[] data) throws Exception {
+    c.setReadTimeout(20_000);
+    Thread writer =
+        Thread.ofVirtual()
+            .start(() -> {
+              try {
+                c.out().write(data);
+                c.out().flush();
+                c.shutdownOutput();
+              } catch (IOException e) {
+                // the read below comes up short
+              }
+            });
+    byte[] back = c.in().readAllBytes();
+    writer.join(20_000);
+    return back;
+  }
+
+  @Test
+  void outboundTcpGoesThroughTheTunnel() throws Exception {
+    TunnelPeer peer = closing(new TunnelPeer("10.0.0.2"));
+    WireGuardEndpoint ep = endpoint(new EchoRouter(), peer, null);
+    peer.tcpEcho(8000);
+    byte[] data = dev.umbra.testkit.HttpOrigin.bytes(4 << 20);
+    try (Conn c = ep.dial(Metadata.internal(Network.TCP, Destination.parse("10.0.0.2:8000")))) {
+      assertThat(sha256(roundTrip(c, data))).isEqualTo(sha256(data));
+    }
+  }
+
+  @Test
+  void inboundTcpToAnyAddressReachesTheRouterWithTheOriginalDestination() throws Exception {
+    TunnelPeer peer = closing(new TunnelPeer("10.0.0.2"));
+    EchoRouter router = new EchoRouter();
+    endpoint(router, peer, freeUdpPort());
+    byte[] data = "hello over tcp".getBytes(StandardCharsets.UTF_8);
+    try (Conn c =
+        peer.stack.dialTcp(
+            new InetSocketAddress("10.0.0.99", 9000), java.time.Duration.ofSeconds(10))) {
+      assertThat(roundTrip(c, data)).isEqualTo(data);
+    }
+    Metadata m = router.seen.poll(5, TimeUnit.SECONDS);
+    assertThat(m.inbound()).isEqualTo("wg-in");
+    assertThat(m.network()).isEqualTo(Network.TCP);
+    assertThat(m.source().getAddress()).isEqualTo(peer.ip);
+    assertThat(m.destination()).isEqualTo(Destination.parse("10.0.0.99:9000"));
+  }
+
+  private static String sha256(byte[] b) throws Exception {
+    return java.util.HexFormat.of()
+        .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+  }
+
   // ------------------------------------------------------------------ inside a running Umbra
 
   @Test
@@ -290,6 +342,7 @@ class WireGuardEndpointTest {
     UdpEcho echo = closing(new UdpEcho());
     StaticIdentity id = StaticIdentity.generate();
     int listen = freeUdpPort();
+    int mixed = dev.umbra.testkit.FreePort.tcp();
     String json =
         """
         {"log": {"level": "warn"},
@@ -299,17 +352,24 @@ class WireGuardEndpointTest {
                       "allowed_ips": "10.0.0.0/24", "persistent_keepalive_interval": 25}]}],
          "inbounds": [{"type": "direct", "tag": "udp-in", "listen": "127.0.0.1",
            "listen_port": %d, "network": "udp",
-           "override_address": "10.0.0.2", "override_port": 7000}],
+           "override_address": "10.0.0.2", "override_port": 7000},
+           {"type": "mixed", "tag": "mixed-in", "listen": "127.0.0.1", "listen_port": %d}],
          "outbounds": [{"type": "direct", "tag": "direct"}],
-         "route": {"rules": [{"inbound": "udp-in", "outbound": "wg-ep"}], "final": "direct"}}
+         "route": {"rules": [{"inbound": ["udp-in", "mixed-in"], "outbound": "wg-ep"}],
+                   "final": "direct"}}
         """
             .formatted(
-                StaticIdentity.encodeKey(id.privateKey()), peer.port(), peer.publicKey(), listen);
+                StaticIdentity.encodeKey(id.privateKey()),
+                peer.port(),
+                peer.publicKey(),
+                listen,
+                mixed);
     Registry r = Registry.loadAll();
     Umbra umbra = Umbra.start(ConfigLoader.load(Jsonc.parse(json, "test"), r), r);
     closeables.add(() -> umbra.shutdown(java.time.Duration.ofSeconds(1)));
     peer.start(id.publicKey(), null, "10.0.0.1/32");
     closing(peer.upperCaseEcho(7000, 30));
+    peer.tcpEcho(8000);
 
     // local client -> direct inbound -> route rule -> wg-ep -> peer's echo
     try (DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
@@ -333,6 +393,32 @@ class WireGuardEndpointTest {
     UdpSocket s = closing(peer.stack.openUdp(peer.ip, 4001));
     Destination viaEndpoint = Destination.parse("10.0.0.1:" + echo.port());
     assertThat(exchange(s, viaEndpoint, "back")).isEqualTo(viaEndpoint + " back");
+
+    // SOCKS client -> mixed inbound -> wg-ep -> the peer's TCP echo
+    try (java.net.Socket socks =
+        new java.net.Socket(
+            new java.net.Proxy(
+                java.net.Proxy.Type.SOCKS, new InetSocketAddress("127.0.0.1", mixed)))) {
+      socks.setSoTimeout(20_000);
+      socks.connect(new InetSocketAddress("10.0.0.2", 8000), 20_000);
+      socks.getOutputStream().write("via socks".getBytes(StandardCharsets.UTF_8));
+      socks.shutdownOutput();
+      assertThat(new String(socks.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+          .isEqualTo("via socks");
+    }
+
+    // peer's TCP -> wg-ep (own address: loopback) -> route.final direct -> an HTTP origin
+    try (dev.umbra.testkit.HttpOrigin origin = new dev.umbra.testkit.HttpOrigin();
+        Conn c =
+            peer.stack.dialTcp(
+                new InetSocketAddress("10.0.0.1", origin.port()),
+                java.time.Duration.ofSeconds(10))) {
+      byte[] response =
+          roundTrip(c, "GET /small HTTP/1.0\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.UTF_8));
+      assertThat(new String(response, StandardCharsets.UTF_8))
+          .startsWith("HTTP/1.")
+          .endsWith("ok\n");
+    }
   }
 
   @Test
