@@ -260,6 +260,57 @@ class WireGuardEndpointTest {
   }
 
   @Test
+  void severalPeersAreChosenByAllowedIps() throws Exception {
+    TunnelPeer one = closing(new TunnelPeer("10.0.0.2"));
+    TunnelPeer two = closing(new TunnelPeer("10.0.1.2"));
+    StaticIdentity id = StaticIdentity.generate();
+    var options =
+        new WireGuardEndpointOptions(
+            null,
+            null,
+            null,
+            List.of("10.0.0.1/32"),
+            StaticIdentity.encodeKey(id.privateKey()),
+            null,
+            List.of(
+                new WireGuardPeerOptions(
+                    "127.0.0.1",
+                    one.port(),
+                    one.publicKey(),
+                    null,
+                    List.of("10.0.0.0/16"),
+                    null,
+                    null),
+                new WireGuardPeerOptions(
+                    "127.0.0.1",
+                    two.port(),
+                    two.publicKey(),
+                    null,
+                    List.of("10.0.1.0/24"),
+                    null,
+                    null)),
+            null,
+            null,
+            DialOptions.DEFAULT);
+    WireGuardEndpoint ep = closing(new WireGuardEndpoint("wg", options, context(new EchoRouter())));
+    for (StartStage s : StartStage.values()) {
+      ep.start(s);
+    }
+    one.start(id.publicKey(), null, "10.0.0.1/32");
+    two.start(id.publicKey(), null, "10.0.0.1/32");
+    closing(one.upperCaseEcho(7000, 20));
+    closing(two.upperCaseEcho(7000, 20));
+    // 10.0.1.2 is inside both prefixes: the longer one (peer two) wins
+    for (TunnelPeer p : List.of(one, two)) {
+      Destination target = new Destination.Ip(p.ip, 7000);
+      try (PacketConn c = ep.listenPacket(Metadata.internal(Network.UDP, target))) {
+        assertThat(exchange(c, target, "which")).isEqualTo(target + " WHICH");
+      }
+    }
+    assertThat(ep.device().peers()).allMatch(p -> p.hasHandshake());
+  }
+
+  @Test
   void inboundUdpToAnyAddressReachesTheRouterWithTheOriginalDestination() throws Exception {
     TunnelPeer peer = closing(new TunnelPeer("10.0.0.2"));
     EchoRouter router = new EchoRouter();
