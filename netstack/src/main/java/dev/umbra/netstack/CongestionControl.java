@@ -30,6 +30,12 @@ public interface CongestionControl {
   void onTimeout(int flight, long nowNanos);
 
   /**
+   * The last reduction ({@link #onTimeout} or {@link #onLoss}) was spurious (RFC 4015, detected
+   * with timestamps): restore the window from before it.
+   */
+  void undo();
+
+  /**
    * Creates a controller by name ("cubic" or "newreno") for a sender of segment size {@code mss}.
    */
   static CongestionControl create(String name, int mss) {

@@ -19,6 +19,7 @@ final class Cubic implements CongestionControl {
   private double wEst;
   private long epochStart = -1; // nanos; -1 = no congestion-avoidance epoch yet
   private double cwndAtEpoch;
+  private double[] saved;
 
   Cubic(int mss) {
     this.mss = mss;
@@ -76,6 +77,7 @@ final class Cubic implements CongestionControl {
   }
 
   private void reduce() {
+    saved = new double[] {cwnd, ssthresh, wMax, wLastMax};
     wMax = cwnd < wLastMax ? cwnd * (1 + BETA) / 2 : cwnd; // fast convergence
     wLastMax = cwnd;
     ssthresh = Math.max(cwnd * BETA, 2);
@@ -91,5 +93,17 @@ final class Cubic implements CongestionControl {
   public void onTimeout(int flight, long nowNanos) {
     reduce();
     cwnd = 1;
+  }
+
+  @Override
+  public void undo() {
+    if (saved != null) {
+      cwnd = Math.max(cwnd, saved[0]);
+      ssthresh = Math.max(ssthresh, saved[1]);
+      wMax = saved[2];
+      wLastMax = saved[3];
+      epochStart = -1;
+      saved = null;
+    }
   }
 }

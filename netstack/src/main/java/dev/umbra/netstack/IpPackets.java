@@ -1,5 +1,9 @@
 package dev.umbra.netstack;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /** Reading the fixed parts of IPv4 and IPv6 headers, and the Internet checksum. */
 public final class IpPackets {
   public static final int PROTO_ICMP = 1;
@@ -66,9 +70,19 @@ public final class IpPackets {
     b[off + 1] = (byte) v;
   }
 
-  /** One's-complement sum of {@code len} bytes, not yet folded or inverted. */
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+  /**
+   * One's-complement sum of {@code len} bytes, not yet folded or inverted. Adds eight bytes at a
+   * time as two 32-bit words (2^16 = 1 modulo 0xffff, so the fold gives the 16-bit sum).
+   */
   public static long sum(byte[] b, int off, int len, long acc) {
     int i = 0;
+    for (; i + 7 < len; i += 8) {
+      long w = (long) LONGS.get(b, off + i);
+      acc += (w >>> 32) + (w & 0xffffffffL);
+    }
     for (; i + 1 < len; i += 2) {
       acc += ((b[off + i] & 0xff) << 8) | (b[off + i + 1] & 0xff);
     }

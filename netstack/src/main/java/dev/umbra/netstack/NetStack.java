@@ -43,6 +43,8 @@ public final class NetStack implements Closeable {
   private final TcpStats tcpStats = new TcpStats();
   private final int tsOffset = ThreadLocalRandom.current().nextInt();
   private volatile TcpAcceptor tcpAcceptor;
+  private volatile UdpAcceptor udpAcceptor;
+  private final Map<InetSocketAddress, UdpFlow> flows = new ConcurrentHashMap<>();
   private ScheduledExecutorService timer; // guarded by this
   private volatile boolean closed;
 
@@ -158,7 +160,7 @@ public final class NetStack implements Closeable {
     int alen = IpPackets.addressLength(version);
     int dstOff = off + IpPackets.destinationOffset(version);
     boolean owned = owns(p, dstOff, alen);
-    if (!owned && tcpAcceptor == null) {
+    if (!owned && tcpAcceptor == null && udpAcceptor == null) {
       return;
     }
     int proto;
@@ -174,7 +176,9 @@ public final class NetStack implements Closeable {
       hdr = 40;
       proto = p[off + 6] & 0xff; // extension headers are not followed (dropped below)
     }
-    if (!owned && proto != IpPackets.PROTO_TCP) {
+    if (!owned
+        && !(proto == IpPackets.PROTO_TCP && tcpAcceptor != null)
+        && !(proto == IpPackets.PROTO_UDP && udpAcceptor != null)) {
       return;
     }
     try {
@@ -227,6 +231,14 @@ public final class NetStack implements Closeable {
       return;
     }
     UdpSocket s = udp.get(new InetSocketAddress(dstAddr, IpPackets.u16(p, u + 2)));
+    if (s == null && udpAcceptor != null) {
+      flowInput(
+          new InetSocketAddress(srcAddr, IpPackets.u16(p, u)),
+          dstAddr,
+          IpPackets.u16(p, u + 2),
+          Arrays.copyOfRange(p, u + Udp.HEADER, u + udpLen));
+      return;
+    }
     if (s == null) {
       LOG.debug("UDP datagram to closed port {}", IpPackets.u16(p, u + 2));
       return;
@@ -235,6 +247,73 @@ public final class NetStack implements Closeable {
     if (!s.offer(srcAddr, IpPackets.u16(p, u), data)) {
       LOG.debug("UDP socket {} is full; datagram dropped", s.localAddress());
     }
+  }
+
+  // ------------------------------------------------------------------ UDP forwarder
+
+  /**
+   * Installs the UDP forwarder: datagrams to any address and port that no bound {@link UdpSocket}
+   * takes are grouped per sender into {@link UdpFlow}s offered to {@code acceptor}.
+   */
+  public void serveUdp(UdpAcceptor acceptor) {
+    ensureTimer();
+    this.udpAcceptor = acceptor;
+  }
+
+  private void flowInput(InetSocketAddress from, InetAddress dst, int dstPort, byte[] data) {
+    UdpFlow f = flows.get(from);
+    if (f == null) {
+      UdpAcceptor acceptor = udpAcceptor;
+      if (from.getPort() == 0 || dstPort == 0) {
+        return;
+      }
+      if (flows.size() >= settings.maxUdpFlows()) {
+        LOG.debug("UDP datagram from {} dropped: {} flows", from, flows.size());
+        return;
+      }
+      InetSocketAddress to = new InetSocketAddress(dst, dstPort);
+      boolean ok;
+      try {
+        ok = acceptor.accepts(to, from);
+      } catch (RuntimeException e) {
+        LOG.warn("UDP acceptor failed for {} -> {}", from, to, e);
+        ok = false;
+      }
+      if (!ok) {
+        return;
+      }
+      f = new UdpFlow(this, from, to, settings.udpTimeout());
+      if (flows.putIfAbsent(from, f) != null) {
+        f = flows.get(from);
+      } else {
+        UdpFlow flow = f;
+        Thread.ofVirtual()
+            .name("udp-flow")
+            .start(() -> {
+              try {
+                acceptor.accepted(flow);
+              } catch (RuntimeException e) {
+                LOG.warn("UDP acceptor failed for {}", flow, e);
+                flow.close();
+              }
+            });
+      }
+      if (f == null) {
+        return;
+      }
+    }
+    if (!f.offer(dst, dstPort, data)) {
+      LOG.debug("{} is full; datagram dropped", f);
+    }
+  }
+
+  void forget(UdpFlow f) {
+    flows.remove(f.remoteAddress(), f);
+  }
+
+  /** Forwarded UDP flows currently open. */
+  public int udpFlowCount() {
+    return flows.size();
   }
 
   // ------------------------------------------------------------------ TCP
@@ -268,7 +347,7 @@ public final class NetStack implements Closeable {
       TcpKey key = TcpKey.of(local, remote);
       if (tcp.containsKey(key)) {
         if (localPort != 0) {
-          break;
+          throw new IOException("local TCP port " + local + " to " + remote + " is in use");
         }
         continue;
       }
@@ -310,6 +389,12 @@ public final class NetStack implements Closeable {
 
   private void tick() {
     long now = System.nanoTime();
+    for (UdpFlow f : flows.values()) {
+      if (f.idleSince(now)) {
+        LOG.debug("{} idle; closed", f);
+        f.close();
+      }
+    }
     for (TcpConn c : tcp.values()) {
       try {
         c.tick(now);
@@ -338,7 +423,14 @@ public final class NetStack implements Closeable {
       if (s.has(TcpSegment.SYN) && !s.has(TcpSegment.ACK) && c.reusableBy(s)) {
         c.stackClosed(); // RFC 6191: a new incarnation replaces the TIME-WAIT one
       } else {
-        c.segmentArrives(s);
+        try {
+          c.segmentArrives(s);
+        } catch (RuntimeException e) {
+          // a bug must not escape input() and stall the link: end only this connection
+          tcpStats.internalErrors.increment();
+          LOG.warn("TCP segment {} broke {}; connection aborted", s, c, e);
+          c.abort();
+        }
         return;
       }
     }
@@ -484,6 +576,9 @@ public final class NetStack implements Closeable {
     }
     for (TcpConn c : List.copyOf(tcp.values())) {
       c.stackClosed();
+    }
+    for (UdpFlow f : List.copyOf(flows.values())) {
+      f.close();
     }
     synchronized (this) {
       if (timer != null) {

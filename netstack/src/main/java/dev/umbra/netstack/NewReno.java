@@ -6,6 +6,8 @@ final class NewReno implements CongestionControl {
   private int cwnd;
   private int ssthresh = Integer.MAX_VALUE;
   private long avoidanceBytes;
+  private int savedCwnd;
+  private int savedSsthresh;
 
   NewReno(int mss) {
     this.mss = mss;
@@ -37,6 +39,7 @@ final class NewReno implements CongestionControl {
 
   @Override
   public void onLoss(int flight, long nowNanos) {
+    save();
     ssthresh = Math.max(flight / 2, 2 * mss);
     cwnd = ssthresh;
     avoidanceBytes = 0;
@@ -49,8 +52,22 @@ final class NewReno implements CongestionControl {
 
   @Override
   public void onTimeout(int flight, long nowNanos) {
+    save();
     ssthresh = Math.max(flight / 2, 2 * mss);
     cwnd = mss;
     avoidanceBytes = 0;
+  }
+
+  private void save() {
+    savedCwnd = cwnd;
+    savedSsthresh = ssthresh;
+  }
+
+  @Override
+  public void undo() {
+    if (savedCwnd > 0) {
+      cwnd = Math.max(cwnd, savedCwnd);
+      ssthresh = Math.max(ssthresh, savedSsthresh);
+    }
   }
 }

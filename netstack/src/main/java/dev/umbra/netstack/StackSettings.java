@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param timeWait how long TIME-WAIT lasts (2 MSL)
  * @param minRto lower bound of the retransmission timeout
  * @param congestionControl "cubic" or "newreno"
+ * @param udpTimeout how long a forwarded UDP flow may stay silent before it is closed
+ * @param maxUdpFlows cap on forwarded UDP flows
  */
 public record StackSettings(
     int mtu,
@@ -22,7 +24,9 @@ public record StackSettings(
     int maxHalfOpen,
     Duration timeWait,
     Duration minRto,
-    String congestionControl) {
+    String congestionControl,
+    Duration udpTimeout,
+    int maxUdpFlows) {
 
   public StackSettings {
     if (mtu < 1280 || mtu > 65535) {
@@ -34,7 +38,7 @@ public record StackSettings(
     if (tcpSendBuffer < 4096 || tcpSendBuffer > (1 << 30)) {
       throw new IllegalArgumentException("bad TCP send buffer " + tcpSendBuffer);
     }
-    if (maxTcpConnections < 1 || maxHalfOpen < 1) {
+    if (maxTcpConnections < 1 || maxHalfOpen < 1 || maxUdpFlows < 1) {
       throw new IllegalArgumentException("connection caps must be positive");
     }
     CongestionControl.create(congestionControl, 1000); // validates the name
@@ -49,7 +53,9 @@ public record StackSettings(
         1024,
         Duration.ofSeconds(60),
         Duration.ofMillis(200),
-        "cubic");
+        "cubic",
+        Duration.ofMinutes(5),
+        4096);
   }
 
   public StackSettings withMtu(int m) {
@@ -61,12 +67,23 @@ public record StackSettings(
         maxHalfOpen,
         timeWait,
         minRto,
-        congestionControl);
+        congestionControl,
+        udpTimeout,
+        maxUdpFlows);
   }
 
   public StackSettings withBuffers(int receive, int send) {
     return new StackSettings(
-        mtu, receive, send, maxTcpConnections, maxHalfOpen, timeWait, minRto, congestionControl);
+        mtu,
+        receive,
+        send,
+        maxTcpConnections,
+        maxHalfOpen,
+        timeWait,
+        minRto,
+        congestionControl,
+        udpTimeout,
+        maxUdpFlows);
   }
 
   public StackSettings withCaps(int connections, int halfOpen) {
@@ -78,7 +95,9 @@ public record StackSettings(
         halfOpen,
         timeWait,
         minRto,
-        congestionControl);
+        congestionControl,
+        udpTimeout,
+        maxUdpFlows);
   }
 
   public StackSettings withTimeWait(Duration d) {
@@ -90,7 +109,9 @@ public record StackSettings(
         maxHalfOpen,
         d,
         minRto,
-        congestionControl);
+        congestionControl,
+        udpTimeout,
+        maxUdpFlows);
   }
 
   public StackSettings withCongestionControl(String name) {
@@ -102,6 +123,22 @@ public record StackSettings(
         maxHalfOpen,
         timeWait,
         minRto,
-        name);
+        name,
+        udpTimeout,
+        maxUdpFlows);
+  }
+
+  public StackSettings withUdp(Duration timeout, int maxFlows) {
+    return new StackSettings(
+        mtu,
+        tcpReceiveBuffer,
+        tcpSendBuffer,
+        maxTcpConnections,
+        maxHalfOpen,
+        timeWait,
+        minRto,
+        congestionControl,
+        timeout,
+        maxFlows);
   }
 }

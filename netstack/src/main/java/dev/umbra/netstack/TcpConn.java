@@ -39,6 +39,7 @@ public final class TcpConn implements Conn {
   private static final Logger LOG = LoggerFactory.getLogger(TcpConn.class);
 
   private static final int MAX_OOO_RANGES = 32;
+  private static final int CHALLENGE_ACKS_PER_SECOND = 10;
   private static final int MAX_SACK_SCOREBOARD = 32;
   private static final int SYN_RETRIES = 6;
   private static final int SYNACK_RETRIES = 5;
@@ -114,6 +115,11 @@ public final class TcpConn implements Conn {
   private int persistBackoff;
   private long timeWaitAt;
   private long finWait2At;
+  private long lastAckIn;
+  private long challengeWindow;
+  private int challengeCount;
+  private boolean rtoUndoable;
+  private int rtoTsVal;
 
   // ---- receive side
   private int irs;
@@ -558,6 +564,7 @@ public final class TcpConn implements Conn {
 
   private void processAck(TcpSegment s, long now) {
     int ack = s.ack;
+    lastAckIn = now;
     boolean windowUnchanged = (s.window << sndShift) == sndWnd;
     if (seqGt(ack, sndUna)) {
       int acked = ack - sndUna;
@@ -575,6 +582,17 @@ public final class TcpConn implements Conn {
       } else if (rttTiming && seqGt(ack, rttSeq)) {
         sampleRtt(now - rttStart);
         rttTiming = false;
+      }
+      if (rtoUndoable) {
+        rtoUndoable = false;
+        if (tsOk && s.hasTimestamp && seqLt(s.tsEcr, rtoTsVal)) {
+          // Eifel (RFC 3522/4015): this ACK is for the original transmission, the timeout was
+          // spurious (a delay, not a loss): restore the window, don't resend everything
+          stats.spuriousTimeouts.increment();
+          cc.undo();
+          sndNxt = sndMax;
+          inRecovery = false;
+        }
       }
       retries = 0;
       persistBackoff = 0;
@@ -1057,6 +1075,14 @@ public final class TcpConn implements Conn {
   }
 
   private void challengeAck() {
+    long now = System.nanoTime();
+    if (now - challengeWindow > TimeUnit.SECONDS.toNanos(1)) {
+      challengeWindow = now;
+      challengeCount = 0;
+    }
+    if (++challengeCount > CHALLENGE_ACKS_PER_SECOND) {
+      return; // RFC 5961 7: rate-limited, per connection (a global limit leaks state)
+    }
     stats.challengeAcks.increment();
     sendAck();
   }
@@ -1253,11 +1279,15 @@ public final class TcpConn implements Conn {
       return;
     }
     stats.timeouts.increment();
-    if (++retries > DATA_RETRIES) {
+    // a peer that closed its window but still answers is alive: don't count towards giving up
+    boolean peerAlive = sndWnd == 0 && now - lastAckIn < MAX_RTO;
+    if (!peerAlive && ++retries > DATA_RETRIES) {
       sendRst(sndNxt, true);
       terminate("retransmission timed out");
       return;
     }
+    rtoUndoable = tsOk && retries == 1;
+    rtoTsVal = stack.tsNow();
     cc.onTimeout(sndMax - sndUna, now);
     inRecovery = false;
     recover = sndMax;

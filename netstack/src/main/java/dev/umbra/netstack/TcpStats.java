@@ -19,6 +19,8 @@ public final class TcpStats {
   final LongAdder malformed = new LongAdder();
   final LongAdder synsDropped = new LongAdder();
   final LongAdder pawsDropped = new LongAdder();
+  final LongAdder spuriousTimeouts = new LongAdder();
+  final LongAdder internalErrors = new LongAdder();
 
   /** Segments handed to a connection or answered by the stack. */
   public long segmentsIn() {
@@ -84,19 +86,30 @@ public final class TcpStats {
     return synsDropped.sum();
   }
 
+  /** Retransmission timeouts found spurious by their timestamps and undone. */
+  public long spuriousTimeouts() {
+    return spuriousTimeouts.sum();
+  }
+
+  /** Segments whose processing failed with an unexpected exception (a bug; the conn is aborted). */
+  public long internalErrors() {
+    return internalErrors.sum();
+  }
+
   public long pawsDropped() {
     return pawsDropped.sum();
   }
 
   @Override
   public String toString() {
-    return "in=%d out=%d rtx=%d fast=%d rto=%d probes=%d dupacks=%d ooo=%d sack=%d rst=%d/%d"
+    return "in=%d out=%d rtx=%d fast=%d rto=%d/%d probes=%d dupacks=%d ooo=%d sack=%d rst=%d/%d"
         .formatted(
             segmentsIn(),
             segmentsOut(),
             retransmits(),
             fastRetransmits(),
             timeouts(),
+            spuriousTimeouts(),
             persistProbes(),
             dupAcks(),
             outOfOrder(),
