@@ -6,6 +6,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 
@@ -22,8 +23,20 @@ public interface Bind extends Closeable {
   /** The local address where known (a bound socket), else null. */
   InetSocketAddress localAddress() throws IOException;
 
-  /** A bound, blocking datagram channel. */
+  /** Socket buffers asked for (as wireguard-go does): bursts of a fast TCP flow fit. */
+  int SOCKET_BUFFER = 4 << 20;
+
+  /**
+   * A bound, blocking datagram channel. Its buffers are raised to {@link #SOCKET_BUFFER} where the
+   * system allows (the kernel caps them at net.core.rmem_max / wmem_max).
+   */
   static Bind of(DatagramChannel channel) {
+    try {
+      channel.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER);
+      channel.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
+    } catch (IOException | UnsupportedOperationException e) {
+      // the defaults still work, with more drops under bursts
+    }
     return new Bind() {
       @Override
       public InetSocketAddress receive(ByteBuffer into) throws IOException {

@@ -13,12 +13,13 @@ import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.PacketConn;
-import dev.umbra.netstack.IpPackets;
 import dev.umbra.netstack.IpPrefix;
 import dev.umbra.netstack.NetStack;
 import dev.umbra.netstack.StackSettings;
 import dev.umbra.netstack.TcpAcceptor;
 import dev.umbra.netstack.TcpConn;
+import dev.umbra.netstack.UdpAcceptor;
+import dev.umbra.netstack.UdpFlow;
 import dev.umbra.netstack.UdpSocket;
 import dev.umbra.wireguard.device.Bind;
 import dev.umbra.wireguard.device.DeviceConfig;
@@ -35,6 +36,7 @@ import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -58,10 +60,8 @@ public final class WireGuardEndpoint implements Endpoint {
   private final StaticIdentity identity;
   private final List<IpPrefix> localPrefixes;
   private final List<InetAddress> localAddresses;
-  private final Set<InetSocketAddress> ownUdp = ConcurrentHashMap.newKeySet();
   private volatile NetStack stack;
   private volatile WireGuardDevice device;
-  private volatile TunnelUdpForwarder udpForwarder;
   private volatile boolean closed;
 
   public WireGuardEndpoint(String tag, WireGuardEndpointOptions options, AdapterContext context) {
@@ -168,7 +168,9 @@ public final class WireGuardEndpoint implements Endpoint {
         new NetStack(
             localAddresses,
             (pkt, off, len) -> device.send(pkt, off, len),
-            StackSettings.defaults().withMtu(Math.max(1280, options.mtuOrDefault())));
+            StackSettings.defaults()
+                .withMtu(Math.max(1280, options.mtuOrDefault()))
+                .withUdp(options.udpTimeoutOrDefault(), StackSettings.defaults().maxUdpFlows()));
     s.serveTcp(
         new TcpAcceptor() {
           @Override
@@ -181,14 +183,19 @@ public final class WireGuardEndpoint implements Endpoint {
             routeConnection(conn);
           }
         });
-    TunnelUdpForwarder udp =
-        new TunnelUdpForwarder(
-            (pkt, off, len) -> device.send(pkt, off, len),
-            options.udpTimeoutOrDefault(),
-            this::routedDestination,
-            this::routeFlow);
+    s.serveUdp(
+        new UdpAcceptor() {
+          @Override
+          public boolean accepts(InetSocketAddress local, InetSocketAddress remote) {
+            return !closed;
+          }
+
+          @Override
+          public void accepted(UdpFlow flow) {
+            routeFlow(flow);
+          }
+        });
     this.stack = s;
-    this.udpForwarder = udp;
     try {
       device =
           WireGuardDevice.start(
@@ -247,35 +254,8 @@ public final class WireGuardEndpoint implements Endpoint {
 
   private void fromTunnel(byte[] p, int off, int len) {
     NetStack s = stack;
-    int version = IpPackets.version(p, off, len);
-    if (version == 0 || s == null) {
-      return;
-    }
-    int proto = version == 4 ? p[off + 9] & 0xff : p[off + 6] & 0xff;
-    if (proto == IpPackets.PROTO_UDP && !toOwnUdpSocket(p, off, len, version)) {
-      udpForwarder.input(p, off, len);
-      return;
-    }
-    s.input(p, off, len);
-  }
-
-  /** Whether a UDP packet is for a socket this endpoint opened (a reply to our outbound). */
-  private boolean toOwnUdpSocket(byte[] p, int off, int len, int version) {
-    if (ownUdp.isEmpty()) {
-      return false;
-    }
-    int hdr = version == 4 ? (p[off] & 0xf) * 4 : 40;
-    if (len < hdr + 4) {
-      return false;
-    }
-    int alen = IpPackets.addressLength(version);
-    int dstOff = off + IpPackets.destinationOffset(version);
-    try {
-      InetAddress dst =
-          InetAddress.getByAddress(java.util.Arrays.copyOfRange(p, dstOff, dstOff + alen));
-      return ownUdp.contains(new InetSocketAddress(dst, IpPackets.u16(p, off + hdr + 2)));
-    } catch (UnknownHostException e) {
-      return false;
+    if (s != null) {
+      s.input(p, off, len);
     }
   }
 
@@ -309,10 +289,66 @@ public final class WireGuardEndpoint implements Endpoint {
     context.router().routeConnection(conn, m, Handshake.NONE);
   }
 
-  private void routeFlow(PacketConn conn, InetSocketAddress source, InetSocketAddress destination) {
+  private void routeFlow(UdpFlow flow) {
+    InetSocketAddress source = flow.remoteAddress();
+    InetSocketAddress destination = routedDestination(flow.localAddress());
     Metadata m = Metadata.of(tag, TYPE, Network.UDP, source, Destination.of(destination));
     LOG.debug("[{}] inbound udp {} -> {}", tag, source, destination);
-    context.router().routePackets(conn, m, Handshake.NONE);
+    context.router().routePackets(new LoopbackMappedFlow(flow), m, Handshake.NONE);
+  }
+
+  /**
+   * A flow whose datagrams to the endpoint's own prefixes appear addressed to loopback (what the
+   * router dials), and whose replies from loopback go back from the address the peer used.
+   */
+  private final class LoopbackMappedFlow implements PacketConn {
+    private final UdpFlow flow;
+    private final Map<InetSocketAddress, InetSocketAddress> originals = new ConcurrentHashMap<>();
+
+    LoopbackMappedFlow(UdpFlow flow) {
+      this.flow = flow;
+    }
+
+    @Override
+    public Destination receive(ByteBuffer into) throws IOException {
+      Destination d = flow.receive(into);
+      if (d instanceof Destination.Ip ip) {
+        InetSocketAddress original = ip.socketAddress();
+        InetSocketAddress routed = routedDestination(original);
+        if (!routed.equals(original)) {
+          originals.put(routed, original);
+          return Destination.of(routed);
+        }
+      }
+      return d;
+    }
+
+    @Override
+    public void send(ByteBuffer from, Destination to) throws IOException {
+      if (to instanceof Destination.Ip ip) {
+        InetSocketAddress original = originals.get(ip.socketAddress());
+        if (original != null) {
+          flow.send(from, Destination.of(original));
+          return;
+        }
+      }
+      flow.send(from, to);
+    }
+
+    @Override
+    public void setReadTimeout(int millis) {
+      flow.setReadTimeout(millis);
+    }
+
+    @Override
+    public Duration idleTimeout() {
+      return flow.idleTimeout();
+    }
+
+    @Override
+    public void close() {
+      flow.close();
+    }
   }
 
   // ------------------------------------------------------------ outbound
@@ -355,8 +391,7 @@ public final class WireGuardEndpoint implements Endpoint {
           case Destination.Domain dom -> resolve(dom.name());
         };
     UdpSocket socket = s.openUdp(s.addressFor(target), 0);
-    ownUdp.add(socket.localAddress());
-    return new TunnelPacketConn(socket, this::resolve, () -> ownUdp.remove(socket.localAddress()));
+    return new TunnelPacketConn(socket, this::resolve);
   }
 
   private NetStack requireStarted() throws IOException {
@@ -373,9 +408,6 @@ public final class WireGuardEndpoint implements Endpoint {
       return;
     }
     closed = true;
-    if (udpForwarder != null) {
-      udpForwarder.close();
-    }
     if (stack != null) {
       stack.close();
     }
@@ -397,14 +429,12 @@ public final class WireGuardEndpoint implements Endpoint {
 
     private final UdpSocket socket;
     private final Resolve resolve;
-    private final Runnable onClose;
     private volatile Destination.Domain lastDomain;
     private volatile Destination.Ip lastResolved;
 
-    TunnelPacketConn(UdpSocket socket, Resolve resolve, Runnable onClose) {
+    TunnelPacketConn(UdpSocket socket, Resolve resolve) {
       this.socket = socket;
       this.resolve = resolve;
-      this.onClose = onClose;
     }
 
     @Override
@@ -436,7 +466,6 @@ public final class WireGuardEndpoint implements Endpoint {
 
     @Override
     public void close() {
-      onClose.run();
       socket.close();
     }
   }
