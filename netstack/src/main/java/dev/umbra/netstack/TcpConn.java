@@ -373,7 +373,7 @@ public final class TcpConn implements Conn {
     long deadline = System.nanoTime() + timeout.toNanos();
     lock.lock();
     try {
-      while (state == TcpState.SYN_SENT) {
+      while (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           terminate("connect timed out");
@@ -477,7 +477,11 @@ public final class TcpConn implements Conn {
           if (tsOk && s.hasTimestamp && s.tsEcr != 0) {
             sampleRtt(TimeUnit.MILLISECONDS.toNanos(stack.tsNow() - s.tsEcr));
           }
-          stack.tcpEstablished(this);
+          if (passive) {
+            stack.tcpEstablished(this);
+          } else {
+            writable.signalAll(); // simultaneous open: the dialer is waiting
+          }
         } else {
           sendRst(s.ack, false);
           return;
@@ -1344,9 +1348,12 @@ public final class TcpConn implements Conn {
     boolean wasHalfOpen = state == TcpState.SYN_RECEIVED;
     state = TcpState.CLOSED;
     if (why != null && error == null) {
+      // in-order data already received stays readable before the error, as on Linux
       error = why;
-      recvBuf.clear();
       oooCount = 0;
+    }
+    if (userClosed) {
+      recvBuf.clear();
     }
     sendBuf.clear();
     rtoAt = persistAt = delackAt = timeWaitAt = finWait2At = 0;
@@ -1396,6 +1403,9 @@ public final class TcpConn implements Conn {
       long timeout = TimeUnit.MILLISECONDS.toNanos(readTimeoutMillis);
       long deadline = System.nanoTime() + timeout;
       while (true) {
+        if (userClosed) {
+          throw new SocketException("closed");
+        }
         if (recvBuf.size() > 0) {
           int n = recvBuf.read(b, off, len);
           windowUpdate();
@@ -1406,9 +1416,6 @@ public final class TcpConn implements Conn {
         }
         if (finReceived) {
           return -1;
-        }
-        if (userClosed) {
-          throw new SocketException("closed");
         }
         if (state == TcpState.CLOSED) {
           return -1;

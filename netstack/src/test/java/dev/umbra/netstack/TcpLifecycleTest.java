@@ -79,8 +79,11 @@ class TcpLifecycleTest {
       c.out().write(data(50_000, 1));
       byte[] buf = new byte[1000];
       assertThat(s.in().read(buf)).isPositive();
+      s.out().write(new byte[] {1, 2, 3});
       s.abort();
       c.setReadTimeout(10_000);
+      // what arrived before the RST is still delivered, then the reset shows
+      assertThat(c.in().readNBytes(3)).containsExactly(1, 2, 3);
       assertThatThrownBy(() -> c.in().readAllBytes())
           .isInstanceOf(SocketException.class)
           .hasMessageContaining("reset");
@@ -308,6 +311,30 @@ class TcpLifecycleTest {
       assertThat(s.state()).isEqualTo(TcpState.ESTABLISHED);
       writeAll(c, "alive".getBytes()).get(5, TimeUnit.SECONDS);
       assertThat(readHash(s).get(5, TimeUnit.SECONDS)).isEqualTo(sha256("alive".getBytes()));
+    }
+  }
+
+  @Test
+  void simultaneousOpenConnectsBothDialers() throws Exception {
+    try (TestNet net = new TestNet(22)) {
+      net.ab.delayMillis = 300; // both SYNs are in flight before either arrives
+      net.ba.delayMillis = 300;
+      InetSocketAddress aEnd = new InetSocketAddress(TestNet.ip("10.0.0.1"), 6000);
+      InetSocketAddress bEnd = new InetSocketAddress(TestNet.ip("10.0.0.2"), 5000);
+      java.util.concurrent.CompletableFuture<TcpConn> fromB =
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+              return net.b.dialTcp(aEnd, Duration.ofSeconds(10), 5000);
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          });
+      TcpConn a = net.a.dialTcp(bEnd, Duration.ofSeconds(10), 6000);
+      TcpConn b = fromB.get(15, TimeUnit.SECONDS);
+      assertThat(a.state()).isEqualTo(TcpState.ESTABLISHED);
+      assertThat(b.state()).isEqualTo(TcpState.ESTABLISHED);
+      writeAll(a, "ping".getBytes()).get(10, TimeUnit.SECONDS);
+      assertThat(readHash(b).get(10, TimeUnit.SECONDS)).isEqualTo(sha256("ping".getBytes()));
     }
   }
 
