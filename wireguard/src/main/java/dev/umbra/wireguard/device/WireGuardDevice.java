@@ -24,7 +24,6 @@ import dev.umbra.wireguard.noise.WireGuardException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
@@ -57,7 +56,7 @@ public final class WireGuardDevice implements Closeable {
   private record SessionIndex(Peer peer, Session session) implements IndexEntry {}
 
   private final DeviceConfig config;
-  private final DatagramChannel channel;
+  private final Bind channel;
   private final PacketSink sink;
   private final LongSupplier clock;
 
@@ -88,7 +87,7 @@ public final class WireGuardDevice implements Closeable {
   private Thread receiver;
   private Thread timers;
 
-  private WireGuardDevice(DeviceConfig config, DatagramChannel channel, PacketSink sink) {
+  private WireGuardDevice(DeviceConfig config, Bind channel, PacketSink sink) {
     this.config = config;
     this.channel = channel;
     this.sink = sink;
@@ -114,6 +113,11 @@ public final class WireGuardDevice implements Closeable {
   /** Starts a device on a bound (blocking) channel; the device owns and closes it. */
   public static WireGuardDevice start(
       DeviceConfig config, DatagramChannel channel, PacketSink sink) {
+    return start(config, Bind.of(channel), sink);
+  }
+
+  /** Starts a device on any outer transport; the device owns and closes it. */
+  public static WireGuardDevice start(DeviceConfig config, Bind channel, PacketSink sink) {
     WireGuardDevice d = new WireGuardDevice(config, channel, sink);
     d.receiver = Thread.ofVirtual().name("wg-receive").start(d::receiveLoop);
     d.timers = Thread.ofVirtual().name("wg-timers").start(d::timerLoop);
@@ -133,8 +137,9 @@ public final class WireGuardDevice implements Closeable {
     return peersByKey.get(key(publicKey));
   }
 
+  /** The outer socket's local address, or null when the transport has none (a detour). */
   public InetSocketAddress localAddress() throws IOException {
-    return (InetSocketAddress) channel.getLocalAddress();
+    return channel.localAddress();
   }
 
   private static String key(byte[] k) {
@@ -318,16 +323,16 @@ public final class WireGuardDevice implements Closeable {
     byte[] plain = new byte[65536];
     while (!closed) {
       buf.clear();
-      SocketAddress from;
+      InetSocketAddress src;
       try {
-        from = channel.receive(buf);
+        src = channel.receive(buf);
       } catch (IOException e) {
         if (!closed) {
           LOG.warn("WireGuard socket failed: {}", e.toString());
         }
         return;
       }
-      if (!(from instanceof InetSocketAddress src)) {
+      if (src == null) {
         continue;
       }
       byte[] b = buf.array();

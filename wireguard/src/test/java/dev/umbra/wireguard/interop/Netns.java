@@ -99,12 +99,21 @@ final class Netns implements AutoCloseable {
 
   /** Calls {@code body} on a fresh platform thread that has entered namespace A. */
   <T> T inA(Callable<T> body) throws Exception {
+    return in(a, body);
+  }
+
+  /** Calls {@code body} on a fresh platform thread that has entered namespace B. */
+  <T> T inB(Callable<T> body) throws Exception {
+    return in(b, body);
+  }
+
+  private static <T> T in(String namespace, Callable<T> body) throws Exception {
     AtomicReference<Object> result = new AtomicReference<>();
     Thread t =
         Thread.ofPlatform()
             .start(() -> {
               try {
-                enter(a);
+                enter(namespace);
                 result.set(body.call());
               } catch (Throwable e) {
                 result.set(e);
