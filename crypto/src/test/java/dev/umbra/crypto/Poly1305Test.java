@@ -92,6 +92,24 @@ class Poly1305Test {
     assertThat(incremental(key, msg, step)).isEqualTo(bouncyCastle(key, msg));
   }
 
+  /** Long messages, fed in pieces of any size, all-ones or random. */
+  @Property(tries = 150)
+  void longMessagesAgreeWithBouncyCastle(
+      @ForAll("keys") byte[] key,
+      @ForAll @IntRange(min = 1000, max = 40_000) int length,
+      @ForAll long seed,
+      @ForAll boolean allOnes,
+      @ForAll @IntRange(min = 1, max = 20_000) int step) {
+    byte[] msg = new byte[length];
+    if (allOnes) {
+      Arrays.fill(msg, (byte) 0xff);
+    } else {
+      new java.util.Random(seed).nextBytes(msg);
+    }
+    assertThat(incremental(key, msg, step)).isEqualTo(bouncyCastle(key, msg));
+    assertThat(Poly1305.mac(key, msg)).isEqualTo(bouncyCastle(key, msg));
+  }
+
   @Property(tries = 50)
   void tagComparisonFindsEveryDifference(
       @ForAll @Size(16) byte[] tag, @ForAll @IntRange(min = 0, max = 15) int at) {
