@@ -4,21 +4,30 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Seals everything written into Shadowsocks AEAD chunks. An optional raw prefix (the salt, and for
- * SIP022 the sealed request header) goes out with the first chunk, in the same carrier write. One
- * sealing buffer, reused.
+ * Seals everything written into Shadowsocks AEAD chunks, several chunks per carrier write. An
+ * optional raw prefix (the salt, and for SIP022 the sealed request header) goes out with the first
+ * chunk, in the same carrier write. One sealing buffer, reused: it holds one chunk at first and
+ * grows once to about 64 KiB of chunks when a write brings more than one chunk's worth.
  */
 public final class AeadOutputStream extends OutputStream {
+  /** Payload per carrier write once data flows in bulk. */
+  private static final int BULK = 64 * 1024;
+
   private final OutputStream raw;
   private final AeadStreamCodec codec;
-  private final byte[] buf;
+  private byte[] buf;
+  private boolean grown;
   private byte[] prefix;
 
   public AeadOutputStream(OutputStream raw, AeadStreamCodec codec, byte[] prefix) {
     this.raw = raw;
     this.codec = codec;
     this.prefix = prefix;
-    this.buf = new byte[codec.maxPayload() + AeadStreamCodec.OVERHEAD];
+    this.buf = new byte[(prefix == null ? 0 : prefix.length) + frame(codec.maxPayload())];
+  }
+
+  private static int frame(int payload) {
+    return payload + AeadStreamCodec.OVERHEAD;
   }
 
   /** Replaces the raw bytes still to be sent before the first chunk (the caller's lock). */
@@ -32,25 +41,32 @@ public final class AeadOutputStream extends OutputStream {
 
   @Override
   public synchronized void write(byte[] b, int off, int len) throws IOException {
-    while (len > 0) {
-      int n = Math.min(len, codec.maxPayload());
-      int sealed = codec.sealChunk(b, off, n, buf, 0);
-      writePrefixed(sealed);
-      off += n;
-      len -= n;
+    if (len > codec.maxPayload() && !grown) {
+      grown = true;
+      int chunks = Math.max(1, BULK / codec.maxPayload());
+      int room = (prefix == null ? 0 : prefix.length) + chunks * frame(codec.maxPayload());
+      buf = new byte[Math.max(buf.length, room)];
     }
-  }
-
-  private void writePrefixed(int sealed) throws IOException {
-    if (prefix != null) {
-      byte[] p = prefix;
-      prefix = null;
-      byte[] joined = new byte[p.length + sealed];
-      System.arraycopy(p, 0, joined, 0, p.length);
-      System.arraycopy(buf, 0, joined, p.length, sealed);
-      raw.write(joined);
-    } else {
-      raw.write(buf, 0, sealed);
+    while (len > 0) {
+      int pos = 0;
+      if (prefix != null) {
+        byte[] p = prefix;
+        prefix = null;
+        if (p.length + frame(Math.min(len, codec.maxPayload())) > buf.length) {
+          raw.write(p); // a prefix larger than planned (set late): its own write
+        } else {
+          System.arraycopy(p, 0, buf, 0, p.length);
+          pos = p.length;
+        }
+      }
+      // As many whole chunks as fit, then one carrier write.
+      do {
+        int n = Math.min(len, codec.maxPayload());
+        pos += codec.sealChunk(b, off, n, buf, pos);
+        off += n;
+        len -= n;
+      } while (len > 0 && buf.length - pos >= frame(Math.min(len, codec.maxPayload())));
+      raw.write(buf, 0, pos);
     }
   }
 

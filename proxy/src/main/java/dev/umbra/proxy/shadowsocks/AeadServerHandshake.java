@@ -45,7 +45,7 @@ final class AeadServerHandshake implements ServerHandshake {
     for (Key k : keys) {
       byte[] sk = Kdf.aeadSubkey(k.key(), salt);
       try {
-        codec(sk).openLength(head, 0);
+        codec(sk).openLength(head.clone(), 0); // opens in place: keep head for the stream
         if (match == null) {
           match = k;
           subkey = sk;

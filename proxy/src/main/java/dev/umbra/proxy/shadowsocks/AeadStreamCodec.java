@@ -54,9 +54,10 @@ public final class AeadStreamCodec {
     if (len > maxPayload) {
       throw new IllegalArgumentException("chunk of " + len + " exceeds " + maxPayload);
     }
-    byte[] length = {(byte) (len >>> 8), (byte) len};
-    // Length first: it takes the lower nonce. src and dst must not overlap.
-    int l = cipher.seal(length, 0, 2, dst, dstOff);
+    // Length first (it takes the lower nonce), sealed in place. src and dst must not overlap.
+    dst[dstOff] = (byte) (len >>> 8);
+    dst[dstOff + 1] = (byte) len;
+    int l = cipher.seal(dst, dstOff, 2, dst, dstOff);
     return l + cipher.seal(src, off, len, dst, dstOff + l);
   }
 
@@ -65,15 +66,23 @@ public final class AeadStreamCodec {
     return cipher.seal(src, off, len, dst, dstOff);
   }
 
-  /** Opens the {@code 2 + TAG} bytes of a sealed length; returns the payload length. */
+  /**
+   * Opens the {@code 2 + TAG} bytes of a sealed length (in place: they are consumed); returns the
+   * payload length.
+   */
   public int openLength(byte[] buf, int off) throws AEADBadTagException, ShadowsocksException {
-    byte[] plain = new byte[2];
-    cipher.open(buf, off, 2 + TAG, plain, 0);
-    int len = (plain[0] & 0xff) << 8 | (plain[1] & 0xff);
+    cipher.open(buf, off, 2 + TAG, buf, off);
+    int len = (buf[off] & 0xff) << 8 | (buf[off + 1] & 0xff);
     if (len > maxPayload) {
       throw new ShadowsocksException("chunk length " + len + " exceeds " + maxPayload);
     }
     return len;
+  }
+
+  /** Opens {@code len + TAG} sealed bytes into {@code dst} (in place or not overlapping). */
+  public int openPayloadInto(byte[] src, int off, int len, byte[] dst, int dstOff)
+      throws AEADBadTagException {
+    return cipher.open(src, off, len + TAG, dst, dstOff);
   }
 
   /** Opens {@code len + TAG} sealed bytes in place; returns {@code len}. */

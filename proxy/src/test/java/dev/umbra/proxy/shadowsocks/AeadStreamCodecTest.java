@@ -157,6 +157,83 @@ class AeadStreamCodecTest {
         .isInstanceOf(IOException.class);
   }
 
+  /** A carrier that hands out at most a few bytes per read, like a slow network. */
+  private static final class Trickle extends InputStream {
+    private final ByteArrayInputStream in;
+    private final java.util.Random random;
+    private final int max;
+
+    Trickle(byte[] data, long seed, int max) {
+      this.in = new ByteArrayInputStream(data);
+      this.random = new java.util.Random(seed);
+      this.max = max;
+    }
+
+    @Override
+    public int read() {
+      return in.read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      return in.read(b, off, Math.min(len, 1 + random.nextInt(max)));
+    }
+  }
+
+  @Property(tries = 60)
+  void fragmentedCarrierAndAnyReadSizesRoundTrip(
+      @ForAll("kinds") CipherKind kind,
+      @ForAll @IntRange(min = 0, max = 200_000) int size,
+      @ForAll long seed,
+      @ForAll @IntRange(min = 1, max = 70_000) int carrierMax,
+      @ForAll @IntRange(min = 1, max = 70_000) int readMax)
+      throws IOException {
+    byte[] data = new byte[size];
+    new java.util.Random(seed).nextBytes(data);
+    byte[] wire = sealStream(kind, data, List.of(size / 3, 1, 16_383, 16_384));
+    InputStream in =
+        new AeadInputStream(
+            new Trickle(wire, seed, carrierMax),
+            new AeadStreamCodec(new AeadCipher(kind, key(kind)), 0x3FFF));
+    java.util.Random reads = new java.util.Random(~seed);
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    byte[] b = new byte[70_000];
+    int n;
+    while ((n = in.read(b, 0, 1 + reads.nextInt(readMax))) >= 0) {
+      assertThat(n).isPositive();
+      got.write(b, 0, n);
+    }
+    assertThat(got.toByteArray()).isEqualTo(data);
+  }
+
+  @Test
+  void bulkWritesGoOutSeveralChunksPerCarrierWrite() throws IOException {
+    List<Integer> writes = new java.util.ArrayList<>();
+    java.io.OutputStream counting =
+        new java.io.OutputStream() {
+          @Override
+          public void write(int b) {
+            writes.add(1);
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) {
+            writes.add(len);
+          }
+        };
+    byte[] salt = new byte[16];
+    AeadOutputStream out =
+        new AeadOutputStream(
+            counting,
+            new AeadStreamCodec(new AeadCipher(CipherKind.AES_GCM, new byte[16]), 0x3FFF),
+            salt);
+    out.write(new byte[4 * 0x3FFF], 0, 4 * 0x3FFF);
+    out.write(new byte[10], 0, 10);
+    assertThat(writes)
+        .containsExactly(
+            16 + 4 * (0x3FFF + AeadStreamCodec.OVERHEAD), 10 + AeadStreamCodec.OVERHEAD);
+  }
+
   @Test
   void lengthAboveLimitIsRejected() throws Exception {
     byte[] k = new byte[16];
@@ -170,7 +247,7 @@ class AeadStreamCodecTest {
   }
 
   @Test
-  void inputBufferIsBoundedByOneChunk() {
+  void inputBufferStartsEmpty() {
     AeadInputStream in =
         new AeadInputStream(
             new ByteArrayInputStream(new byte[0]),

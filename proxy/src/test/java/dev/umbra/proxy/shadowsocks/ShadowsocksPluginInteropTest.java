@@ -12,6 +12,7 @@ import dev.umbra.testkit.FreePort;
 import dev.umbra.testkit.HttpOrigin;
 import dev.umbra.testkit.PeerProcess;
 import dev.umbra.testkit.TestCerts;
+import dev.umbra.testkit.UdpEcho;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -89,6 +90,76 @@ class ShadowsocksPluginInteropTest {
         assertThat(sha.digest(r.body())).isEqualTo(sha.digest(HttpOrigin.bytes(n)));
       }
     }
+  }
+
+  /**
+   * SIP003 plugins carry TCP only: with a plugin configured, UDP goes straight to the server port,
+   * where ss-server ({@code -u}) has its UDP relay while the plugin holds the TCP side. One
+   * outbound carries both in the same test.
+   */
+  static void assertTcpAndUdpWithPlugin(
+      String serverPlugin, String serverOpts, String plugin, String opts) throws Exception {
+    int port = FreePort.tcp();
+    try (UdpEcho echo = new UdpEcho();
+        PeerProcess server =
+            PeerProcess.start(
+                "ss-server-udp-" + serverPlugin,
+                port,
+                Duration.ofSeconds(15),
+                PeerProcess.which("ss-server"),
+                "-s",
+                "127.0.0.1",
+                "-p",
+                String.valueOf(port),
+                "-k",
+                Libev.PASSWORD,
+                "-m",
+                METHOD,
+                "-u",
+                "--plugin",
+                serverPlugin,
+                "--plugin-opts",
+                serverOpts)) {
+      int socks = FreePort.tcp();
+      int udp = FreePort.tcp(); // a free number; the direct inbound binds it for UDP
+      try (Umbras u =
+          Umbras.start(
+              """
+              {"log": {"level": "warn"},
+               "inbounds": [
+                 {"type": "mixed", "tag": "in", "listen": "127.0.0.1", "listen_port": %d},
+                 {"type": "direct", "tag": "udp-in", "listen": "127.0.0.1", "listen_port": %d,
+                  "network": "udp", "override_address": "127.0.0.1", "override_port": %d}],
+               "outbounds": [{"type": "shadowsocks", "tag": "ss", "server": "127.0.0.1",
+                 "server_port": %d, "method": "%s", "password": "%s",
+                 "plugin": "%s", "plugin_opts": "%s"}]}
+              """
+                  .formatted(
+                      socks, udp, echo.port(), port, METHOD, Libev.PASSWORD, plugin, opts))) {
+        int n = 1024 * 1024;
+        Curl.Result r =
+            Curl.run(
+                "--socks5-hostname",
+                "127.0.0.1:" + socks,
+                "http://localhost:" + origin.port() + "/bytes/" + n);
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        assertThat(sha.digest(r.body())).isEqualTo(sha.digest(HttpOrigin.bytes(n)));
+        ShadowsocksLibevInteropTest.assertUdpEcho(udp);
+      }
+    }
+  }
+
+  @Test
+  void udpGoesStraightToTheServerPortWhileObfsCarriesTcp() throws Exception {
+    assertTcpAndUdpWithPlugin(
+        "obfs-server", "obfs=http", "obfs-local", "obfs=http;obfs-host=peer.test");
+  }
+
+  @Test
+  void udpGoesStraightToTheServerPortWhileV2rayPluginCarriesTcp() throws Exception {
+    assertTcpAndUdpWithPlugin(
+        "ss-v2ray-plugin", "server;path=/ss", "v2ray-plugin", "path=/ss;host=peer.test");
   }
 
   @Test
