@@ -19,7 +19,19 @@ public record TorrcOptions(
     Set<String> excludeNodes,
     Set<String> exitNodes,
     Set<String> entryNodes,
-    boolean strictNodes) {
+    boolean strictNodes,
+    IsolationFlags isolation) {
+
+  /**
+   * Which stream properties separate circuits, named after C tor's SocksPort isolation flags
+   * (accepted here as torrc keys of their own): {@code IsolateSOCKSAuth} (default 1: SOCKS/HTTP
+   * credentials), {@code IsolateDestAddr}, {@code IsolateDestPort}, {@code IsolateClientAddr}
+   * (default 0). Streams from different inbounds are always isolated, as C tor isolates ports.
+   */
+  public record IsolationFlags(
+      boolean socksAuth, boolean destAddr, boolean destPort, boolean clientAddr) {
+    public static final IsolationFlags DEFAULT = new IsolationFlags(true, false, false, false);
+  }
 
   /** An unusable torrc option; {@link #key()} names it. */
   public static final class BadOption extends IllegalArgumentException {
@@ -44,6 +56,10 @@ public record TorrcOptions(
     Set<String> exits = Set.of();
     Set<String> entries = Set.of();
     boolean strict = false;
+    boolean isoAuth = true;
+    boolean isoAddr = false;
+    boolean isoPort = false;
+    boolean isoClient = false;
     for (Map.Entry<String, String> e : torrc.entrySet()) {
       String k = e.getKey();
       String v = e.getValue() == null ? "" : e.getValue().trim();
@@ -65,6 +81,10 @@ public record TorrcOptions(
         case "ExitNodes" -> exits = fingerprints(k, v);
         case "EntryNodes" -> entries = fingerprints(k, v);
         case "StrictNodes" -> strict = bool(k, v);
+        case "IsolateSOCKSAuth" -> isoAuth = bool(k, v);
+        case "IsolateDestAddr" -> isoAddr = bool(k, v);
+        case "IsolateDestPort" -> isoPort = bool(k, v);
+        case "IsolateClientAddr" -> isoClient = bool(k, v);
         default ->
             throw new BadOption(
                 k,
@@ -72,7 +92,8 @@ public record TorrcOptions(
                     + k
                     + "' is not supported by Umbra's Tor client (supported: DirAuthority,"
                     + " TestingTorNetwork, UseDefaultFallbackDirs, ExcludeNodes, ExitNodes,"
-                    + " EntryNodes, StrictNodes)");
+                    + " EntryNodes, StrictNodes, IsolateSOCKSAuth, IsolateDestAddr,"
+                    + " IsolateDestPort, IsolateClientAddr)");
       }
     }
     if (auths.isEmpty()) {
@@ -89,7 +110,14 @@ public record TorrcOptions(
     if (testing && auths.isEmpty()) {
       throw new BadOption("TestingTorNetwork", "TestingTorNetwork needs DirAuthority lines");
     }
-    return new TorrcOptions(List.copyOf(auths), testing, exclude, exits, entries, strict);
+    return new TorrcOptions(
+        List.copyOf(auths),
+        testing,
+        exclude,
+        exits,
+        entries,
+        strict,
+        new IsolationFlags(isoAuth, isoAddr, isoPort, isoClient));
   }
 
   private static boolean bool(String k, String v) {
