@@ -282,6 +282,7 @@ public final class TorClient implements Closeable {
   }
 
   /** Hands each new directory to the guard manager once (guard-spec §4.10). */
+  @SuppressWarnings("ReferenceEquality") // each fetch publishes a new snapshot object
   private void syncGuards(NetDir nd) {
     synchronized (guards) {
       if (guardsSeen != nd) {

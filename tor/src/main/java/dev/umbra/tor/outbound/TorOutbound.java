@@ -68,7 +68,8 @@ public final class TorOutbound implements Outbound, Lifecycle {
             t.exitNodes(),
             t.entryNodes(),
             Duration.ofSeconds(30),
-            Duration.ofSeconds(30));
+            Duration.ofSeconds(30),
+            t.fallbackDirs());
     this.isolation = t.isolation();
     this.client = new TorClient(cfg, m -> LOG.debug("[{}] {}", tag, m));
   }

@@ -1,6 +1,7 @@
 package dev.umbra.tor.outbound;
 
 import dev.umbra.tor.client.DirAuthority;
+import dev.umbra.tor.client.FallbackDir;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -20,7 +21,8 @@ public record TorrcOptions(
     Set<String> exitNodes,
     Set<String> entryNodes,
     boolean strictNodes,
-    IsolationFlags isolation) {
+    IsolationFlags isolation,
+    List<FallbackDir> fallbackDirs) {
 
   /**
    * Which stream properties separate circuits, named after C tor's SocksPort isolation flags
@@ -50,6 +52,7 @@ public record TorrcOptions(
 
   public static TorrcOptions parse(Map<String, String> torrc) {
     List<DirAuthority> auths = new ArrayList<>();
+    List<FallbackDir> fallbacks = new ArrayList<>();
     boolean testing = false;
     boolean fallbackDirs = true;
     Set<String> exclude = Set.of();
@@ -75,6 +78,17 @@ public record TorrcOptions(
             }
           }
         }
+        case "FallbackDir" -> {
+          for (String line : v.split("[\\n;]", -1)) {
+            if (!line.isBlank()) {
+              try {
+                fallbacks.add(FallbackDir.parse(line));
+              } catch (IllegalArgumentException ex) {
+                throw new BadOption(k, ex.getMessage());
+              }
+            }
+          }
+        }
         case "TestingTorNetwork" -> testing = bool(k, v);
         case "UseDefaultFallbackDirs" -> fallbackDirs = bool(k, v);
         case "ExcludeNodes" -> exclude = fingerprints(k, v);
@@ -91,6 +105,7 @@ public record TorrcOptions(
                 "torrc option '"
                     + k
                     + "' is not supported by Umbra's Tor client (supported: DirAuthority,"
+                    + " FallbackDir,"
                     + " TestingTorNetwork, UseDefaultFallbackDirs, ExcludeNodes, ExitNodes,"
                     + " EntryNodes, StrictNodes, IsolateSOCKSAuth, IsolateDestAddr,"
                     + " IsolateDestPort, IsolateClientAddr)");
@@ -117,7 +132,8 @@ public record TorrcOptions(
         exits,
         entries,
         strict,
-        new IsolationFlags(isoAuth, isoAddr, isoPort, isoClient));
+        new IsolationFlags(isoAuth, isoAddr, isoPort, isoClient),
+        List.copyOf(fallbacks));
   }
 
   private static boolean bool(String k, String v) {

@@ -164,4 +164,33 @@ class TorOutboundConfigTest {
             Map.of("DirAuthority", AUTH, "UseDefaultFallbackDirs", "0", "IsolateDestPort", "1"));
     assertThat(t.isolation()).isEqualTo(new TorrcOptions.IsolationFlags(true, false, true, false));
   }
+
+  @Test
+  void fallbackDirsParse() {
+    TorrcOptions t =
+        TorrcOptions.parse(
+            Map.of(
+                "DirAuthority",
+                AUTH,
+                "UseDefaultFallbackDirs",
+                "0",
+                "FallbackDir",
+                "127.0.0.1:80 orport=9001 id="
+                    + "A".repeat(40)
+                    + " weight=10\n"
+                    + "127.0.0.2:0 orport=9002 id=$"
+                    + "b".repeat(40)
+                    + " ipv6=[::1]:9002"));
+    assertThat(t.fallbackDirs()).hasSize(2);
+    assertThat(t.fallbackDirs().get(1).fingerprint()).isEqualTo("B".repeat(40));
+    assertThat(t.fallbackDirs().get(1).orPort().getPort()).isEqualTo(9002);
+    assertThatThrownBy(() ->
+            load(
+                "{\"type\": \"tor\", \"tag\": \"t\", \"torrc\": {\"DirAuthority\": \""
+                    + AUTH
+                    + "\", \"UseDefaultFallbackDirs\": \"0\", \"FallbackDir\": \"1.2.3.4:80\"}}"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("outbounds[0].torrc.FallbackDir")
+        .hasMessageContaining("orport");
+  }
 }
