@@ -74,7 +74,7 @@ public final class TorClient implements Closeable {
                 .toList(),
             config.fallbackDirs().stream().map(FallbackDir::dirServer).toList(),
             this::directoryCaches,
-            DirConnector.DIRECT,
+            this::openDirectoryStream,
             config.authorities().stream()
                 .map(DirAuthority::v3ident)
                 .collect(java.util.stream.Collectors.toSet()),
@@ -279,6 +279,19 @@ public final class TorClient implements Closeable {
       }
     }
     return out;
+  }
+
+  /** A directory guard that cannot be reached is marked down like a failed circuit's guard. */
+  private Conn openDirectoryStream(DirServer server, Duration timeout) throws IOException {
+    try {
+      return DirConnector.DIRECT.open(server, timeout);
+    } catch (IOException e) {
+      if (server.beginDir()) {
+        guards.noteUnreachable(
+            java.util.HexFormat.of().withUpperCase().formatHex(server.orPort().rsaId()));
+      }
+      throw e;
+    }
   }
 
   /** Hands each new directory to the guard manager once (guard-spec §4.10). */

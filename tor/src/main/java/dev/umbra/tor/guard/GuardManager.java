@@ -522,6 +522,27 @@ public final class GuardManager {
     return confirmed.stream().map(s -> s.fingerprint).toList();
   }
 
+  /**
+   * A connection to a sampled guard failed outside of a circuit build (a directory fetch over
+   * BEGIN_DIR): it is unreachable, as after a failed circuit (guard-spec §4.7).
+   */
+  public synchronized void noteUnreachable(String fingerprint) {
+    Instant now = clock.instant();
+    for (SampledGuard s : sampled) {
+      if (s.fingerprint.equals(fingerprint)) {
+        if (s.reachable != Reachable.NO) {
+          s.failingSince = s.failingSince == null ? now : s.failingSince;
+        }
+        s.reachable = Reachable.NO;
+        s.pending = false;
+        s.lastTriedConnect = now;
+        circuits.removeIf(c -> c.guard == s);
+        updateWaiting(now);
+        notifyAll();
+      }
+    }
+  }
+
   /** True when the guard is sampled and known to be unreachable. */
   public synchronized boolean isDown(String fingerprint) {
     return sampled.stream()

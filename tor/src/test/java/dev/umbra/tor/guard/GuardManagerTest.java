@@ -189,6 +189,20 @@ class GuardManagerTest {
   }
 
   @Test
+  void directoryGuardsThatCannotBeReachedAreMarkedDown() throws Exception {
+    GuardManager gm = manager(null, GuardManager.Filter.NONE);
+    gm.onDirectory(network());
+    List<String> primary = gm.primaryGuards();
+    assertThat(gm.directoryGuards()).containsExactlyInAnyOrderElementsOf(primary);
+    gm.noteUnreachable(primary.get(0));
+    assertThat(gm.isDown(primary.get(0))).isTrue();
+    assertThat(gm.directoryGuards()).containsExactlyInAnyOrder(primary.get(1), primary.get(2));
+    assertThat(gm.currentGuard()).isEqualTo(primary.get(1));
+    gm.noteUnreachable(fp(33)); // not sampled: nothing happens
+    assertThat(gm.sampledGuards()).doesNotContain(fp(33));
+  }
+
+  @Test
   void allPrimaryGuardsDownMeansExploringTheSampleInOrder() throws Exception {
     GuardManager gm = manager(null, GuardManager.Filter.NONE);
     gm.onDirectory(dir(network().relays(), Map.of("guard-n-primary-guards", 1)));
