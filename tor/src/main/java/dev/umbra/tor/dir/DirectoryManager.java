@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -44,6 +45,7 @@ public final class DirectoryManager implements AutoCloseable {
   private final List<DirServer> fallbacks;
   private final Function<NetDir, List<DirServer>> caches;
   private final DirConnector connector;
+  private final InstantSource clock;
   private final AtomicInteger diffsApplied = new AtomicInteger();
   private volatile String currentText;
   private volatile DirServer lastSource;
@@ -86,6 +88,28 @@ public final class DirectoryManager implements AutoCloseable {
       Set<String> trusted,
       Path cacheDir,
       Consumer<String> progress) {
+    this(
+        authorities,
+        fallbacks,
+        caches,
+        connector,
+        trusted,
+        cacheDir,
+        progress,
+        InstantSource.system());
+  }
+
+  /** As above, with the clock that judges lifetimes (tests). */
+  public DirectoryManager(
+      List<DirServer> authorities,
+      List<DirServer> fallbacks,
+      Function<NetDir, List<DirServer>> caches,
+      DirConnector connector,
+      Set<String> trusted,
+      Path cacheDir,
+      Consumer<String> progress,
+      InstantSource clock) {
+    this.clock = clock;
     this.authorities = List.copyOf(authorities);
     this.fallbacks = List.copyOf(fallbacks);
     this.caches = caches;
@@ -102,7 +126,7 @@ public final class DirectoryManager implements AutoCloseable {
       progress.accept("directory loaded from cache");
     }
     IOException last = null;
-    while (current == null || !current.consensus().isLive(Instant.now())) {
+    while (current == null || !current.consensus().isLive(clock.instant())) {
       try {
         fetchOnce();
       } catch (IOException e) {
@@ -165,7 +189,7 @@ public final class DirectoryManager implements AutoCloseable {
   }
 
   private NetDir fetchFrom(DirServer a) throws IOException {
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     if (!certs.keySet().containsAll(trusted)
         || certs.values().stream().anyMatch(c -> c.expires().isBefore(now))) {
       String text = get(a, "/tor/keys/fp/" + String.join("+", trusted));
@@ -244,7 +268,7 @@ public final class DirectoryManager implements AutoCloseable {
       long span = Math.max(1, Duration.between(fresh, valid).toMillis());
       // dir-spec §5.1: a random time in the first part of [fresh-until, valid-until).
       Instant at = fresh.plusMillis((long) (random.nextDouble() * span * 0.5));
-      long wait = Duration.between(Instant.now(), at).toMillis();
+      long wait = Duration.between(clock.instant(), at).toMillis();
       if (wait > 0) {
         sleep(wait);
       }
@@ -308,7 +332,7 @@ public final class DirectoryManager implements AutoCloseable {
       if (!Files.exists(cf) || !Files.exists(mf) || !Files.exists(kf)) {
         return false;
       }
-      Instant now = Instant.now();
+      Instant now = clock.instant();
       for (KeyCertificate k :
           KeyCertificate.parseAll(Files.readString(kf, StandardCharsets.ISO_8859_1))) {
         if (trusted.contains(k.fingerprint()) && k.expires().isAfter(now)) {
