@@ -49,7 +49,8 @@ class DirectoryManagerTest {
   }
 
   static DirServer server(String name) {
-    return new DirServer(name, null, null, new InetSocketAddress("127.0.0.1", 9));
+    return new DirServer(
+        name, null, null, new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 9));
   }
 
   /** A connection whose answer is computed from the request once it has been written. */
