@@ -18,10 +18,12 @@ import dev.umbra.tor.channel.RelayTarget;
 import dev.umbra.tor.circuit.Circuit;
 import dev.umbra.tor.circuit.HopSpec;
 import dev.umbra.tor.client.DirAuthority;
+import dev.umbra.tor.client.FallbackDir;
 import dev.umbra.tor.client.TorClient;
 import dev.umbra.tor.client.TorConfig;
 import dev.umbra.tor.dir.HttpDir;
 import dev.umbra.tor.dir.Relay;
+import dev.umbra.tor.path.PathSelector;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,6 +63,7 @@ class TorClientInteropTest {
   static HttpOrigin origin;
   static TorClient client;
   static Path dataDir;
+  static final List<String> events = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
@@ -68,7 +71,6 @@ class TorClientInteropTest {
     net = TorTestNetwork.start(TorTestNetwork.Options.defaults().withClient());
     dataDir = Files.createTempDirectory("umbra-tor-client");
     List<DirAuthority> auths = net.dirAuthorityLines().stream().map(DirAuthority::parse).toList();
-    List<String> events = new CopyOnWriteArrayList<>();
     client = new TorClient(TorConfig.testing(auths, dataDir), events::add);
     client.bootstrap(Duration.ofSeconds(60));
     assertThat(events).contains("bootstrap started", "bootstrap done");
@@ -146,7 +148,89 @@ class TorClientInteropTest {
   void httpGetThroughThreeHops() throws Exception {
     assertThat(get("/small", null)).isEqualTo("ok\n".getBytes(StandardCharsets.US_ASCII));
     assertThat(client.status().guard()).matches("[0-9A-F]{40}");
-    assertThat(Files.readString(dataDir.resolve("state"))).contains(client.status().guard());
+    // guard-spec sets: the guard in use is primary and confirmed, the sample is persisted
+    assertThat(client.guards().primaryGuards()).contains(client.status().guard());
+    assertThat(client.guards().confirmedGuards()).contains(client.status().guard());
+    assertThat(Files.readString(dataDir.resolve("state")))
+        .contains("Guard in=default rsa_id=" + client.status().guard());
+    for (String fp : client.guards().sampledGuards()) {
+      Relay r =
+          client.directory().relays().stream()
+              .filter(x -> x.status().fingerprint().equals(fp))
+              .findFirst()
+              .orElseThrow();
+      assertThat(r.status().flags()).contains("Guard", "V2Dir");
+    }
+  }
+
+  @Test
+  void happyFamilyMembersAreNeverCombined() {
+    // testkit puts the two middle relays in one family (FamilyId): C tor 0.4.9's authorities
+    // publish family-ids in their microdescriptors.
+    Relay r3 = relay("relay3");
+    Relay r4 = relay("relay4");
+    assertThat(net.familyId()).isNotNull();
+    assertThat(r3.md().familyIds()).isNotEmpty().isEqualTo(r4.md().familyIds());
+    assertThat(r3.md().familyIds()).anyMatch(id -> id.contains(net.familyId()));
+    assertThat(r3.md().family()).isEmpty(); // no MyFamily lines: only the family-ids bind them
+    PathSelector ps = new PathSelector(false);
+    assertThat(ps.compatible(r3, List.of(r4))).isFalse();
+    assertThat(ps.compatible(r3, List.of(relay("relay0")))).isTrue();
+  }
+
+  private static Relay relay(String nickname) {
+    return client.directory().relays().stream()
+        .filter(r -> r.status().nickname().equals(nickname))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void refreshesComeAsDiffsFromDirectoryGuardsOverBeginDir() throws Exception {
+    // The network's consensus lives 40 s: within ~60 s the client refetches, from its directory
+    // guards (C tor relays acting as caches) over BEGIN_DIR, asking for a diff.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (System.nanoTime() < deadline
+        && events.stream()
+            .noneMatch(e -> e.startsWith("consensus diff applied") && e.contains("BEGIN_DIR"))) {
+      Thread.sleep(500);
+    }
+    assertThat(events)
+        .anyMatch(e -> e.startsWith("consensus diff applied") && e.contains("BEGIN_DIR"));
+    assertThat(client.status().consensusAge()).isLessThan(Duration.ofSeconds(60));
+  }
+
+  @Test
+  void bootstrapsFromFallbackDirectoriesWithoutAuthorityDirPorts() throws Exception {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    // Authorities only as signers: their DirPorts point at a closed port.
+    List<DirAuthority> auths =
+        net.authorities().stream()
+            .map(a ->
+                DirAuthority.parse(
+                    a.dirAuthorityLine().replace(":" + a.dirPort() + " ", ":" + closed + " ")))
+            .toList();
+    List<FallbackDir> fallbacks =
+        net.relays().stream()
+            .map(r ->
+                FallbackDir.parse(
+                    "127.0.0.1:" + closed + " orport=" + r.orPort() + " id=" + r.rsaIdentity()))
+            .toList();
+    List<String> ev = new CopyOnWriteArrayList<>();
+    try (TorClient fb =
+        new TorClient(TorConfig.testing(auths, null).withFallbackDirs(fallbacks), ev::add)) {
+      fb.bootstrap(Duration.ofSeconds(60));
+      assertThat(fb.directory().relays()).hasSize(8);
+      assertThat(ev).anyMatch(e -> e.startsWith("directory ready") && e.contains("fallback"));
+      try (Conn c = fb.connect("127.0.0.1", origin.port(), null)) {
+        c.out().write("GET /small HTTP/1.0\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        c.out().flush();
+        assertThat(body(readAll(c.in()))).isEqualTo("ok\n".getBytes(StandardCharsets.US_ASCII));
+      }
+    }
   }
 
   @Test

@@ -26,9 +26,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A private Tor network of Debian's C tor on 127.0.0.1 (the recipe of
  * shared/reference/tor-testnet): 3 directory authorities, relays of which the first few are exits,
- * and optionally a C tor client with a SOCKS port. Keys, torrcs and logs live in a fresh temp
- * directory; every port is a free loopback port. {@link #close()} stops exactly the processes this
- * object started (by PID) and removes the directory.
+ * and optionally a C tor client with a SOCKS port. The last two relays, when they are not exits,
+ * form one "happy family" (prop 321: a shared family key, {@code FamilyId}), so their
+ * microdescriptors carry {@code family-ids}. Keys, torrcs and logs live in a fresh temp directory;
+ * every port is a free loopback port. {@link #close()} stops exactly the processes this object
+ * started (by PID) and removes the directory.
  */
 public final class TorTestNetwork implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TorTestNetwork.class);
@@ -86,6 +88,7 @@ public final class TorTestNetwork implements AutoCloseable {
   private final List<Relay> relays;
   private final List<Node> nodes = new ArrayList<>();
   private int socksPort;
+  private String familyId;
 
   private record Node(String name, Process process) {}
 
@@ -256,10 +259,17 @@ public final class TorTestNetwork implements AutoCloseable {
               + nonExit()
               + authority(a.dirPort(), offset));
     }
+    List<Relay> family = familyMembers();
+    if (!family.isEmpty()) {
+      familyId = makeFamily(family);
+    }
     for (Relay r : relays) {
       writeTorrc(
           r.nickname(),
-          common(r.nickname(), dirAuthLines) + relay(r.orPort()) + (r.exit() ? exit() : nonExit()));
+          common(r.nickname(), dirAuthLines)
+              + relay(r.orPort())
+              + (r.exit() ? exit() : nonExit())
+              + (family.contains(r) ? "FamilyId " + familyId + "\n" : ""));
     }
     for (Authority a : authorities) {
       startNode(a.nickname());
@@ -284,6 +294,63 @@ public final class TorTestNetwork implements AutoCloseable {
       awaitLog(List.of("client"), "Bootstrapped 100%", deadline);
       LOG.info("tor test client bootstrapped in {}", d);
     }
+  }
+
+  /** The last two relays if neither is an exit. */
+  private List<Relay> familyMembers() {
+    if (relays.size() < 2) {
+      return List.of();
+    }
+    List<Relay> last = relays.subList(relays.size() - 2, relays.size());
+    return last.stream().anyMatch(Relay::exit) ? List.of() : List.copyOf(last);
+  }
+
+  /** Generates a family key (tor --keygen-family) into each member's key directory. */
+  private String makeFamily(List<Relay> members) throws IOException {
+    Path d = mkdir(dir.resolve("family"));
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            "tor",
+            "--ignore-missing-torrc",
+            "-f",
+            d.resolve("torrc.none").toString(),
+            "--DataDirectory",
+            d.toString(),
+            "--Log",
+            "err stderr",
+            "--keygen-family",
+            "testnet");
+    pb.directory(d.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(d.resolve("keygen.log").toFile());
+    Process p = pb.start();
+    try {
+      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IOException(
+            "tor --keygen-family failed: " + Files.readString(d.resolve("keygen.log")));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.destroyForcibly();
+      throw new IOException("interrupted generating a family key", e);
+    }
+    String id =
+        Files.readAllLines(d.resolve("keygen.log")).stream()
+            .filter(l -> l.startsWith("FamilyId "))
+            .map(l -> l.substring(9).trim())
+            .findFirst()
+            .orElseThrow(() -> new IOException("tor --keygen-family printed no FamilyId"));
+    for (Relay r : members) {
+      Path keys = mkdir(dir.resolve(r.nickname()).resolve("keys"));
+      Files.copy(d.resolve("testnet.secret_family_key"), keys.resolve("testnet.secret_family_key"));
+    }
+    return id;
+  }
+
+  /** The FamilyId (base64 Ed25519 key) the last two relays share, or null when they do not. */
+  public String familyId() {
+    return familyId;
   }
 
   private String common(String name, String dirAuthLines) {

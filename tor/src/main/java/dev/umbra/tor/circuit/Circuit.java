@@ -81,6 +81,35 @@ public final class Circuit implements CellSink, Closeable {
     }
   }
 
+  /**
+   * Creates a one-hop circuit with CREATE_FAST, for a directory request to a relay whose onion key
+   * is unknown (a fallback directory before the first consensus). The circuit's {@link #path()}
+   * stays empty: there is no onion key to name the hop with.
+   */
+  public static Circuit createFast(Channel channel, Duration timeout) throws IOException {
+    Circuit c = new Circuit(channel);
+    try {
+      byte[] x = dev.umbra.tor.crypto.CreateFast.start();
+      c.awaitingControl = true;
+      channel.send(Cell.fixed(c.circId, Cell.CREATE_FAST, x));
+      Object reply = c.awaitControl(timeout, "CREATED_FAST");
+      if (!(reply instanceof Cell cell) || cell.command() != Cell.CREATED_FAST) {
+        throw new TorProtocolException("expected CREATED_FAST, got " + reply);
+      }
+      byte[] keys;
+      try {
+        keys = dev.umbra.tor.crypto.CreateFast.finish(x, cell.payload(), HopCrypto.KEY_LEN);
+      } catch (IllegalArgumentException e) {
+        throw new TorProtocolException(e.getMessage());
+      }
+      c.hops.add(new HopCrypto(keys));
+      return c;
+    } catch (IOException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
   /** Extends the circuit by one hop with EXTEND2 (in RELAY_EARLY) and ntor. */
   public void extend(HopSpec next, Duration timeout) throws IOException {
     Handshake hs = Handshake.start(next);
@@ -235,9 +264,9 @@ public final class Circuit implements CellSink, Closeable {
       switch (cell.command()) {
         case Cell.RELAY -> receiveRelay(cell.payload().clone());
         case Cell.RELAY_EARLY -> throw new TorProtocolException("inbound RELAY_EARLY");
-        case Cell.CREATED2 -> {
+        case Cell.CREATED2, Cell.CREATED_FAST -> {
           if (!awaitingControl || !hops.isEmpty()) {
-            throw new TorProtocolException("unexpected CREATED2");
+            throw new TorProtocolException("unexpected CREATED2/CREATED_FAST");
           }
           control.add(cell);
         }

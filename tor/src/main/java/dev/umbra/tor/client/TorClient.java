@@ -4,14 +4,16 @@ import dev.umbra.core.net.Conn;
 import dev.umbra.tor.channel.Channel;
 import dev.umbra.tor.circuit.Circuit;
 import dev.umbra.tor.circuit.HopSpec;
+import dev.umbra.tor.dir.DirConnector;
+import dev.umbra.tor.dir.DirServer;
 import dev.umbra.tor.dir.DirectoryManager;
 import dev.umbra.tor.dir.NetDir;
 import dev.umbra.tor.dir.Relay;
+import dev.umbra.tor.guard.GuardManager;
+import dev.umbra.tor.guard.GuardStateFile;
 import dev.umbra.tor.path.PathSelector;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +48,8 @@ public final class TorClient implements Closeable {
       int openCircuits,
       int openChannels) {}
 
-  private record PooledCircuit(Circuit circuit, Relay exit, Instant created) {}
+  /** {@code stable}: built for a long-lived port, so with Stable relays where possible. */
+  private record PooledCircuit(Circuit circuit, Relay exit, Instant created, boolean stable) {}
 
   private final TorConfig config;
   private final DirectoryManager directory;
@@ -54,9 +57,9 @@ public final class TorClient implements Closeable {
   private final Consumer<String> progress;
   private final Map<String, Channel> channels = new ConcurrentHashMap<>();
   private final Map<Object, PooledCircuit> circuits = new ConcurrentHashMap<>();
-  private final Map<String, Instant> downGuards = new ConcurrentHashMap<>();
   private final Map<String, Instant> downRelays = new ConcurrentHashMap<>();
-  private volatile String guardFingerprint;
+  private final GuardManager guards;
+  private NetDir guardsSeen;
   private volatile boolean closed;
 
   public TorClient(TorConfig config, Consumer<String> progress) {
@@ -66,13 +69,25 @@ public final class TorClient implements Closeable {
     Path cache = config.dataDirectory() == null ? null : config.dataDirectory();
     this.directory =
         new DirectoryManager(
-            config.authorities().stream().map(DirAuthority::dirAddress).toList(),
+            config.authorities().stream()
+                .map(a -> new DirServer("authority " + a.nickname(), null, null, a.dirAddress()))
+                .toList(),
+            config.fallbackDirs().stream().map(FallbackDir::dirServer).toList(),
+            this::directoryCaches,
+            this::openDirectoryStream,
             config.authorities().stream()
                 .map(DirAuthority::v3ident)
                 .collect(java.util.stream.Collectors.toSet()),
             cache,
             m -> this.progress.accept(m));
-    this.guardFingerprint = loadGuard();
+    this.guards =
+        new GuardManager(
+            config.dataDirectory() == null
+                ? null
+                : new GuardStateFile(config.dataDirectory().resolve("state")),
+            new GuardManager.Filter(config.excludeNodes(), config.entryNodes()),
+            java.time.InstantSource.system(),
+            new java.security.SecureRandom());
   }
 
   /** Fetches and verifies the directory; returns when circuits can be built. */
@@ -82,6 +97,7 @@ public final class TorClient implements Closeable {
     if (nd.relays().size() < 3) {
       throw new IOException("directory lists only " + nd.relays().size() + " usable relays");
     }
+    syncGuards(nd);
     progress.accept("bootstrap done");
   }
 
@@ -154,6 +170,7 @@ public final class TorClient implements Closeable {
       if (pc != null
           && pc.circuit().isOpen()
           && pc.exit().exitsTo(port)
+          && (pc.stable() || !PathSelector.needsStable(port))
           && pc.created().plus(MAX_DIRTINESS).isAfter(Instant.now())) {
         return pc;
       }
@@ -176,28 +193,40 @@ public final class TorClient implements Closeable {
     if (nd == null) {
       throw new IOException("tor client is not bootstrapped");
     }
+    syncGuards(nd);
     List<Relay> usable = filter(nd.relays());
     NetDir view = new NetDir(nd.consensus(), usable, nd.fetchedAt());
-    Relay exit = pickExit(view, port);
-    Relay guard = guard(view, exit);
-    Relay middle = paths.middle(view, List.of(guard, exit));
+    // The guard first (guard-spec: primary guards are not given up for a path restriction);
+    // only when no exit fits with it, the exit first and a guard restricted to match it.
+    GuardManager.Selection sel = guards.select(GuardManager.Usage.DATA, r -> true);
+    Relay exit = pickExit(view, port, List.of(sel.relay()));
+    if (exit == null) {
+      sel.close();
+      Relay e = pickExit(view, port, List.of());
+      if (e == null) {
+        throw new IOException("no exit relay allows port " + port);
+      }
+      exit = e;
+      sel = guards.select(GuardManager.Usage.DATA, r -> paths.compatible(r, List.of(e)));
+    }
+    Relay guard = sel.relay();
+    Relay middle = paths.middle(view, List.of(guard, exit), PathSelector.needsStable(port));
     if (middle == null) {
+      sel.close();
       throw new IOException("no middle relay compatible with " + guard + " and " + exit);
     }
     Duration t = config.circuitBuildTimeout();
     Channel ch;
+    Circuit c;
+    long t0 = System.nanoTime();
     try {
       ch = channel(guard.hop());
+      c = Circuit.create(ch, guard.hop(), t);
     } catch (IOException e) {
-      downGuards.put(guard.status().fingerprint(), Instant.now());
-      downRelays.put(guard.status().fingerprint(), Instant.now());
-      if (guard.status().fingerprint().equals(guardFingerprint)) {
-        guardFingerprint = null;
-      }
+      sel.failed();
+      progress.accept("guard unreachable: " + guard);
       throw e;
     }
-    long t0 = System.nanoTime();
-    Circuit c = Circuit.create(ch, guard.hop(), t);
     Relay extending = middle;
     try {
       c.extend(middle.hop(), t);
@@ -207,8 +236,24 @@ public final class TorClient implements Closeable {
       // A relay we could not extend to (e.g. it died but the consensus still lists it) is left
       // out of new paths for a while, as C tor marks it unreachable.
       downRelays.put(extending.status().fingerprint(), Instant.now());
+      sel.close();
       c.close();
       throw e;
+    }
+    if (!sel.succeeded()) {
+      // A non-primary guard: use the circuit only if no better guard turns out to work.
+      boolean usableNow;
+      try {
+        usableNow = sel.awaitUsable(guards.nonprimaryConnectTimeout());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        usableNow = false;
+      }
+      if (!usableNow) {
+        sel.close();
+        c.close();
+        throw new IOException("circuit through " + guard + " set aside: a better guard may work");
+      }
     }
     LOG.debug(
         "circuit built in {} ms: {} -> {} -> {}",
@@ -216,7 +261,48 @@ public final class TorClient implements Closeable {
         guard,
         middle,
         exit);
-    return new PooledCircuit(c, exit, Instant.now());
+    return new PooledCircuit(c, exit, Instant.now(), PathSelector.needsStable(port));
+  }
+
+  /**
+   * Where directory fetches go once a directory is known: the first primary guards (guard-spec
+   * "directory guards", NUM_USABLE_PRIMARY_DIRECTORY_GUARDS), over BEGIN_DIR.
+   */
+  private List<DirServer> directoryCaches(NetDir nd) {
+    syncGuards(nd);
+    List<DirServer> out = new ArrayList<>();
+    for (String fp : guards.directoryGuards()) {
+      for (Relay r : nd.relays()) {
+        if (r.status().fingerprint().equals(fp) && r.status().has("V2Dir")) {
+          out.add(DirServer.cache(r));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A directory guard that cannot be reached is marked down like a failed circuit's guard. */
+  private Conn openDirectoryStream(DirServer server, Duration timeout) throws IOException {
+    try {
+      return DirConnector.DIRECT.open(server, timeout);
+    } catch (IOException e) {
+      if (server.beginDir()) {
+        guards.noteUnreachable(
+            java.util.HexFormat.of().withUpperCase().formatHex(server.orPort().rsaId()));
+      }
+      throw e;
+    }
+  }
+
+  /** Hands each new directory to the guard manager once (guard-spec §4.10). */
+  @SuppressWarnings("ReferenceEquality") // each fetch publishes a new snapshot object
+  private void syncGuards(NetDir nd) {
+    synchronized (guards) {
+      if (guardsSeen != nd) {
+        guards.onDirectory(nd);
+        guardsSeen = nd;
+      }
+    }
   }
 
   private List<Relay> filter(List<Relay> relays) {
@@ -232,7 +318,7 @@ public final class TorClient implements Closeable {
     return out;
   }
 
-  private Relay pickExit(NetDir view, int port) throws IOException {
+  private Relay pickExit(NetDir view, int port, List<Relay> avoid) {
     NetDir exits = view;
     if (!config.exitNodes().isEmpty()) {
       exits =
@@ -243,45 +329,7 @@ public final class TorClient implements Closeable {
                   .toList(),
               view.fetchedAt());
     }
-    Relay exit = paths.exit(exits, port, List.of());
-    if (exit == null) {
-      throw new IOException("no exit relay allows port " + port);
-    }
-    return exit;
-  }
-
-  /** The persisted guard if still usable and compatible with the exit; else a new one. */
-  private Relay guard(NetDir view, Relay exit) throws IOException {
-    String fp = guardFingerprint;
-    if (fp != null) {
-      for (Relay r : view.relays()) {
-        if (r.status().fingerprint().equals(fp)
-            && r.status().has("Guard")
-            && paths.compatible(r, List.of(exit))) {
-          return r;
-        }
-      }
-    }
-    Instant now = Instant.now();
-    downGuards.values().removeIf(t -> t.plus(DOWN_FOR).isBefore(now));
-    List<Relay> candidates =
-        view.relays().stream()
-            .filter(r -> !downGuards.containsKey(r.status().fingerprint()))
-            .filter(r ->
-                config.entryNodes().isEmpty()
-                    || config.entryNodes().contains(r.status().fingerprint()))
-            .toList();
-    Relay g =
-        paths.guard(new NetDir(view.consensus(), candidates, view.fetchedAt()), List.of(exit));
-    if (g == null) {
-      throw new IOException("no usable guard");
-    }
-    if (fp == null || downGuards.containsKey(fp)) {
-      guardFingerprint = g.status().fingerprint();
-      saveGuard(guardFingerprint);
-      progress.accept("guard selected: " + g);
-    }
-    return g;
+    return paths.exit(exits, port, avoid);
   }
 
   private Channel channel(HopSpec hop) throws IOException {
@@ -297,38 +345,6 @@ public final class TorClient implements Closeable {
     }
   }
 
-  private String loadGuard() {
-    if (config.dataDirectory() == null) {
-      return null;
-    }
-    try {
-      Path p = config.dataDirectory().resolve("state");
-      if (!Files.exists(p)) {
-        return null;
-      }
-      for (String line : Files.readAllLines(p, StandardCharsets.US_ASCII)) {
-        if (line.startsWith("guard ") && line.substring(6).trim().matches("[0-9A-F]{40}")) {
-          return line.substring(6).trim();
-        }
-      }
-    } catch (IOException e) {
-      LOG.info("could not read guard state: {}", e.getMessage());
-    }
-    return null;
-  }
-
-  private void saveGuard(String fp) {
-    if (config.dataDirectory() == null) {
-      return;
-    }
-    try {
-      Files.createDirectories(config.dataDirectory());
-      Files.writeString(config.dataDirectory().resolve("state"), "guard " + fp + "\n");
-    } catch (IOException e) {
-      LOG.info("could not save guard state: {}", e.getMessage());
-    }
-  }
-
   public Status status() {
     NetDir nd = directory.current();
     Instant va = nd == null ? null : nd.consensus().validAfter();
@@ -336,9 +352,14 @@ public final class TorClient implements Closeable {
         va,
         va == null ? null : Duration.between(va, Instant.now()),
         nd == null ? 0 : nd.relays().size(),
-        guardFingerprint,
+        guards.currentGuard(),
         (int) circuits.values().stream().filter(p -> p.circuit().isOpen()).count(),
         (int) channels.values().stream().filter(Channel::isOpen).count());
+  }
+
+  /** The entry-guard state (sampled, confirmed and primary guards). */
+  public GuardManager guards() {
+    return guards;
   }
 
   public NetDir directory() {
@@ -365,6 +386,6 @@ public final class TorClient implements Closeable {
 
   @Override
   public String toString() {
-    return "TorClient[" + Objects.requireNonNullElse(guardFingerprint, "no guard") + "]";
+    return "TorClient[" + Objects.requireNonNullElse(guards.currentGuard(), "no guard") + "]";
   }
 }

@@ -13,6 +13,7 @@ import java.util.Set;
  * @param excludeNodes relay fingerprints never used
  * @param exitNodes if non-empty, exits are chosen only from these fingerprints
  * @param entryNodes if non-empty, guards are chosen only from these fingerprints
+ * @param fallbackDirs directory caches to bootstrap from before asking the authorities
  */
 public record TorConfig(
     List<DirAuthority> authorities,
@@ -23,7 +24,32 @@ public record TorConfig(
     Set<String> exitNodes,
     Set<String> entryNodes,
     Duration circuitBuildTimeout,
-    Duration streamTimeout) {
+    Duration streamTimeout,
+    List<FallbackDir> fallbackDirs) {
+
+  /** Without fallback directories. */
+  public TorConfig(
+      List<DirAuthority> authorities,
+      Path dataDirectory,
+      boolean testingNetwork,
+      boolean enforceDistinctSubnets,
+      Set<String> excludeNodes,
+      Set<String> exitNodes,
+      Set<String> entryNodes,
+      Duration circuitBuildTimeout,
+      Duration streamTimeout) {
+    this(
+        authorities,
+        dataDirectory,
+        testingNetwork,
+        enforceDistinctSubnets,
+        excludeNodes,
+        exitNodes,
+        entryNodes,
+        circuitBuildTimeout,
+        streamTimeout,
+        List.of());
+  }
 
   public TorConfig {
     if (authorities.isEmpty()) {
@@ -37,6 +63,22 @@ public record TorConfig(
     excludeNodes = Set.copyOf(excludeNodes);
     exitNodes = Set.copyOf(exitNodes);
     entryNodes = Set.copyOf(entryNodes);
+    fallbackDirs = fallbackDirs == null ? List.of() : List.copyOf(fallbackDirs);
+  }
+
+  /** This configuration with these fallback directories. */
+  public TorConfig withFallbackDirs(List<FallbackDir> fallbacks) {
+    return new TorConfig(
+        authorities,
+        dataDirectory,
+        testingNetwork,
+        enforceDistinctSubnets,
+        excludeNodes,
+        exitNodes,
+        entryNodes,
+        circuitBuildTimeout,
+        streamTimeout,
+        fallbacks);
   }
 
   /** A configuration for a private testing network with these authorities. */

@@ -2,7 +2,6 @@ package dev.umbra.tor.dir;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -19,22 +19,36 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a live, verified directory: fetches authority key certificates, the microdescriptor
- * consensus and the missing microdescriptors from the authorities' DirPorts; verifies signatures
- * and lifetimes; caches them in the data directory; and refetches at a random time between
- * fresh-until and valid-until, keeping the last good directory while a fetch fails.
+ * consensus (as a diff from the one we have when the server offers it, proposal 140) and the
+ * missing microdescriptors; verifies signatures and lifetimes; caches them in the data directory;
+ * and refetches at a random time between fresh-until and valid-until, keeping the last good
+ * directory while a fetch fails. Sources, in order: directory caches chosen by the client (its
+ * directory guards, over BEGIN_DIR) once it has a directory, then the fallback directories, and the
+ * authorities only when neither answered.
  */
 public final class DirectoryManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DirectoryManager.class);
   private static final int MDS_PER_REQUEST = 90;
   private static final Duration IO_TIMEOUT = Duration.ofSeconds(20);
 
-  private final List<InetSocketAddress> dirPorts;
+  private static final String CONSENSUS = "/tor/status-vote/current/consensus-microdesc";
+
+  private final List<DirServer> authorities;
+  private final List<DirServer> fallbacks;
+  private final Function<NetDir, List<DirServer>> caches;
+  private final DirConnector connector;
+  private final InstantSource clock;
+  private final AtomicInteger diffsApplied = new AtomicInteger();
+  private volatile String currentText;
+  private volatile DirServer lastSource;
   private final Set<String> trusted;
   private final Path cacheDir;
   private final Consumer<String> progress;
@@ -45,12 +59,61 @@ public final class DirectoryManager implements AutoCloseable {
   private volatile boolean closed;
   private Thread refresher;
 
+  /** Authorities' DirPorts only. */
   public DirectoryManager(
       List<InetSocketAddress> dirPorts,
       Set<String> trusted,
       Path cacheDir,
       Consumer<String> progress) {
-    this.dirPorts = List.copyOf(dirPorts);
+    this(
+        dirPorts.stream().map(a -> new DirServer("authority " + a, null, null, a)).toList(),
+        List.of(),
+        nd -> List.of(),
+        DirConnector.DIRECT,
+        trusted,
+        cacheDir,
+        progress);
+  }
+
+  /**
+   * @param authorities the authorities' DirPorts (or ORPorts), tried last
+   * @param fallbacks fallback directories (torrc FallbackDir), tried before the authorities
+   * @param caches the directory caches to ask once a directory is known (the directory guards)
+   */
+  public DirectoryManager(
+      List<DirServer> authorities,
+      List<DirServer> fallbacks,
+      Function<NetDir, List<DirServer>> caches,
+      DirConnector connector,
+      Set<String> trusted,
+      Path cacheDir,
+      Consumer<String> progress) {
+    this(
+        authorities,
+        fallbacks,
+        caches,
+        connector,
+        trusted,
+        cacheDir,
+        progress,
+        InstantSource.system());
+  }
+
+  /** As above, with the clock that judges lifetimes (tests). */
+  public DirectoryManager(
+      List<DirServer> authorities,
+      List<DirServer> fallbacks,
+      Function<NetDir, List<DirServer>> caches,
+      DirConnector connector,
+      Set<String> trusted,
+      Path cacheDir,
+      Consumer<String> progress,
+      InstantSource clock) {
+    this.clock = clock;
+    this.authorities = List.copyOf(authorities);
+    this.fallbacks = List.copyOf(fallbacks);
+    this.caches = caches;
+    this.connector = connector;
     this.trusted = Set.copyOf(trusted);
     this.cacheDir = cacheDir;
     this.progress = progress;
@@ -63,7 +126,7 @@ public final class DirectoryManager implements AutoCloseable {
       progress.accept("directory loaded from cache");
     }
     IOException last = null;
-    while (current == null || !current.consensus().isLive(Instant.now())) {
+    while (current == null || !current.consensus().isLive(clock.instant())) {
       try {
         fetchOnce();
       } catch (IOException e) {
@@ -86,12 +149,35 @@ public final class DirectoryManager implements AutoCloseable {
     return current;
   }
 
+  /** How many consensus diffs were applied so far. */
+  public int diffsApplied() {
+    return diffsApplied.get();
+  }
+
+  /** The server the last directory came from (null before the first fetch). */
+  public DirServer lastSource() {
+    return lastSource;
+  }
+
   /** One full fetch round: certificates, consensus, missing microdescriptors. */
   public synchronized NetDir fetchOnce() throws IOException {
-    List<InetSocketAddress> order = new ArrayList<>(dirPorts);
-    Collections.shuffle(order, random);
+    List<DirServer> order = new ArrayList<>();
+    NetDir nd = current;
+    if (nd != null) {
+      try {
+        order.addAll(caches.apply(nd));
+      } catch (RuntimeException e) {
+        LOG.debug("no directory caches: {}", e.toString());
+      }
+    }
+    List<DirServer> fb = new ArrayList<>(fallbacks);
+    Collections.shuffle(fb, random);
+    order.addAll(fb);
+    List<DirServer> auth = new ArrayList<>(authorities);
+    Collections.shuffle(auth, random);
+    order.addAll(auth);
     IOException last = null;
-    for (InetSocketAddress a : order) {
+    for (DirServer a : order) {
       try {
         return fetchFrom(a);
       } catch (IOException e) {
@@ -102,8 +188,8 @@ public final class DirectoryManager implements AutoCloseable {
     throw last != null ? last : new IOException("no directory authorities");
   }
 
-  private NetDir fetchFrom(InetSocketAddress a) throws IOException {
-    Instant now = Instant.now();
+  private NetDir fetchFrom(DirServer a) throws IOException {
+    Instant now = clock.instant();
     if (!certs.keySet().containsAll(trusted)
         || certs.values().stream().anyMatch(c -> c.expires().isBefore(now))) {
       String text = get(a, "/tor/keys/fp/" + String.join("+", trusted));
@@ -114,7 +200,7 @@ public final class DirectoryManager implements AutoCloseable {
       }
       progress.accept("authority certificates: " + certs.size() + "/" + trusted.size());
     }
-    String consText = get(a, "/tor/status-vote/current/consensus-microdesc");
+    String consText = fetchConsensus(a);
     Consensus c = Consensus.parse(consText);
     c.verify(trusted, certs.values(), now);
     if (!c.isLive(now)) {
@@ -156,7 +242,9 @@ public final class DirectoryManager implements AutoCloseable {
     mds.keySet().retainAll(listed);
     NetDir nd = NetDir.join(c, new HashMap<>(mds), now);
     current = nd;
-    progress.accept("directory ready: " + nd.relays().size() + " usable relays");
+    currentText = consText;
+    lastSource = a;
+    progress.accept("directory ready: " + nd.relays().size() + " usable relays, from " + a);
     if (cacheDir != null) {
       saveCache(consText);
     }
@@ -180,7 +268,7 @@ public final class DirectoryManager implements AutoCloseable {
       long span = Math.max(1, Duration.between(fresh, valid).toMillis());
       // dir-spec §5.1: a random time in the first part of [fresh-until, valid-until).
       Instant at = fresh.plusMillis((long) (random.nextDouble() * span * 0.5));
-      long wait = Duration.between(Instant.now(), at).toMillis();
+      long wait = Duration.between(clock.instant(), at).toMillis();
       if (wait > 0) {
         sleep(wait);
       }
@@ -196,11 +284,43 @@ public final class DirectoryManager implements AutoCloseable {
     }
   }
 
-  private String get(InetSocketAddress a, String path) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(a, (int) IO_TIMEOUT.toMillis());
-      s.setSoTimeout((int) IO_TIMEOUT.toMillis());
-      return HttpDir.get(s.getInputStream(), s.getOutputStream(), path);
+  /**
+   * The consensus text: asks for a diff from the one we have (X-Or-Diff-From-Consensus) and applies
+   * it; any problem with the diff means one more request for the full document.
+   */
+  private String fetchConsensus(DirServer a) throws IOException {
+    String have = currentText;
+    if (have == null) {
+      return get(a, CONSENSUS, Map.of());
+    }
+    String body =
+        get(a, CONSENSUS, Map.of("X-Or-Diff-From-Consensus", ConsensusDiff.signedDigest(have)));
+    if (!ConsensusDiff.isDiff(body)) {
+      return body;
+    }
+    try {
+      String text = ConsensusDiff.apply(have, body);
+      diffsApplied.incrementAndGet();
+      progress.accept("consensus diff applied (" + body.length() + " bytes) from " + a);
+      return text;
+    } catch (DirException e) {
+      LOG.info(
+          "consensus diff from {} unusable ({}); fetching the full consensus", a, e.getMessage());
+      String full = get(a, CONSENSUS, Map.of());
+      if (ConsensusDiff.isDiff(full)) {
+        throw new DirException(a + " sent a diff where the full consensus was asked for");
+      }
+      return full;
+    }
+  }
+
+  private String get(DirServer a, String path) throws IOException {
+    return get(a, path, Map.of());
+  }
+
+  private String get(DirServer a, String path, Map<String, String> headers) throws IOException {
+    try (dev.umbra.core.net.Conn c = connector.open(a, IO_TIMEOUT)) {
+      return HttpDir.get(c.in(), c.out(), path, headers);
     }
   }
 
@@ -212,15 +332,17 @@ public final class DirectoryManager implements AutoCloseable {
       if (!Files.exists(cf) || !Files.exists(mf) || !Files.exists(kf)) {
         return false;
       }
-      Instant now = Instant.now();
+      Instant now = clock.instant();
       for (KeyCertificate k :
           KeyCertificate.parseAll(Files.readString(kf, StandardCharsets.ISO_8859_1))) {
         if (trusted.contains(k.fingerprint()) && k.expires().isAfter(now)) {
           certs.put(k.fingerprint(), k);
         }
       }
-      Consensus c = Consensus.parse(Files.readString(cf, StandardCharsets.ISO_8859_1));
+      String text = Files.readString(cf, StandardCharsets.ISO_8859_1);
+      Consensus c = Consensus.parse(text);
       c.verify(trusted, certs.values(), now);
+      currentText = text; // even an expired one can be the base of a diff
       if (!c.isLive(now)) {
         return false;
       }
@@ -229,6 +351,7 @@ public final class DirectoryManager implements AutoCloseable {
         mds.put(ByteBuffer.wrap(md.digest()), md);
       }
       current = NetDir.join(c, new HashMap<>(mds), now);
+      currentText = text;
       return !current.relays().isEmpty();
     } catch (IOException | RuntimeException e) {
       LOG.info("directory cache unusable: {}", e.getMessage());

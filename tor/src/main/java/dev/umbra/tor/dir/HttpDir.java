@@ -19,11 +19,19 @@ public final class HttpDir {
 
   /** Sends the request and returns the body of a 200 answer; anything else is an IOException. */
   public static String get(InputStream in, OutputStream out, String path) throws IOException {
-    out.write(
-        ("GET "
-                + path
-                + " HTTP/1.0\r\nHost: 127.0.0.1\r\nAccept-Encoding: identity, deflate\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
+    return get(in, out, path, java.util.Map.of());
+  }
+
+  /** As {@link #get(InputStream, OutputStream, String)} with extra request headers. */
+  public static String get(
+      InputStream in, OutputStream out, String path, java.util.Map<String, String> headers)
+      throws IOException {
+    StringBuilder req =
+        new StringBuilder("GET ")
+            .append(path)
+            .append(" HTTP/1.0\r\nHost: 127.0.0.1\r\nAccept-Encoding: identity, deflate\r\n");
+    headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
+    out.write(req.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
     out.flush();
     byte[] all = readBounded(in, MAX_BODY + 65536);
     int headerEnd = indexOf(all, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));

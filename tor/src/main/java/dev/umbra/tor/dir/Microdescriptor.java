@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * A microdescriptor (dir-spec "microdescriptors"): the relay's ntor onion key, Ed25519 identity,
- * family and IPv4 exit-policy summary. Its digest is the SHA-256 of its exact text, which is how
- * the consensus names it.
+ * family, family-ids (prop 321 "happy families": opaque IDs such as {@code ed25519:<key>}, kept
+ * whatever their format) and IPv4 exit-policy summary. Its digest is the SHA-256 of its exact text,
+ * which is how the consensus names it.
  */
 @SuppressWarnings("ArrayRecordComponent")
 public record Microdescriptor(
@@ -16,9 +17,22 @@ public record Microdescriptor(
     byte[] ed25519Id,
     List<String> family,
     PortPolicy policy,
-    String text) {
+    String text,
+    List<String> familyIds) {
+
+  /** Without family-ids (prop 321), as older microdescriptors are. */
+  public Microdescriptor(
+      byte[] digest,
+      byte[] ntorOnionKey,
+      byte[] ed25519Id,
+      List<String> family,
+      PortPolicy policy,
+      String text) {
+    this(digest, ntorOnionKey, ed25519Id, family, policy, text, List.of());
+  }
 
   public static final int MAX_COUNT = 20_000;
+  static final int MAX_FAMILY_IDS = 64;
 
   /** Splits and parses a /tor/micro/d/... answer (mds start with onion-key or ntor-onion-key). */
   public static List<Microdescriptor> parseAll(String text) throws DirException {
@@ -54,6 +68,7 @@ public record Microdescriptor(
     byte[] ntor = null;
     byte[] ed = null;
     List<String> family = List.of();
+    List<String> familyIds = List.of();
     PortPolicy policy = PortPolicy.REJECT_ALL;
     for (DocReader.Item it : DocReader.items(text)) {
       switch (it.keyword()) {
@@ -69,6 +84,12 @@ public record Microdescriptor(
           }
         }
         case "family" -> family = List.copyOf(it.args());
+        case "family-ids" -> {
+          if (it.args().size() > MAX_FAMILY_IDS) {
+            throw new DirException("too many family-ids");
+          }
+          familyIds = List.copyOf(it.args());
+        }
         case "p" -> policy = PortPolicy.parse(it.arg(0), it.arg(1));
         default -> {}
       }
@@ -79,6 +100,6 @@ public record Microdescriptor(
     if (ed != null && ed.length != 32) {
       throw new DirException("microdescriptor Ed25519 identity is not 32 bytes");
     }
-    return new Microdescriptor(digest, ntor, ed, family, policy, text);
+    return new Microdescriptor(digest, ntor, ed, family, policy, text, familyIds);
   }
 }

@@ -24,18 +24,33 @@ import org.slf4j.LoggerFactory;
 /**
  * Routes TCP connections through the pure-Java Tor client. The client bootstraps in the background
  * at start; a dial waits (bounded) for it. Destinations go to the exit as names or literal
- * addresses, never resolved locally. Circuits are isolated per inbound and user (SOCKS/HTTP
- * credentials).
+ * addresses, never resolved locally. Circuits are isolated per inbound and, as the torrc's Isolate*
+ * flags say, per user (SOCKS/HTTP credentials, on by default), destination address, destination
+ * port and client address.
  */
 public final class TorOutbound implements Outbound, Lifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(TorOutbound.class);
   static final Duration BOOTSTRAP_TIMEOUT = Duration.ofSeconds(90);
 
-  /** The isolation key: streams of different inbounds or users never share a circuit. */
-  record Isolation(String inbound, String user) {}
+  /**
+   * The isolation key: streams that differ in any field never share a circuit. Fields that the
+   * torrc's Isolate* flags leave out are null (or 0).
+   */
+  record Isolation(String inbound, String user, String destAddr, int destPort, String client) {
+    static Isolation of(Metadata m, TorrcOptions.IsolationFlags f) {
+      Destination d = m.destination();
+      return new Isolation(
+          m.inbound(),
+          f.socksAuth() ? m.user() : null,
+          f.destAddr() ? d.host() : null,
+          f.destPort() ? d.port() : 0,
+          f.clientAddr() && m.source() != null ? m.source().getAddress().getHostAddress() : null);
+    }
+  }
 
   private final String tag;
   private final TorClient client;
+  private final TorrcOptions.IsolationFlags isolation;
   private final CountDownLatch bootstrapped = new CountDownLatch(1);
   private volatile IOException bootstrapFailure;
 
@@ -53,7 +68,9 @@ public final class TorOutbound implements Outbound, Lifecycle {
             t.exitNodes(),
             t.entryNodes(),
             Duration.ofSeconds(30),
-            Duration.ofSeconds(30));
+            Duration.ofSeconds(30),
+            t.fallbackDirs());
+    this.isolation = t.isolation();
     this.client = new TorClient(cfg, m -> LOG.debug("[{}] {}", tag, m));
   }
 
@@ -92,7 +109,12 @@ public final class TorOutbound implements Outbound, Lifecycle {
     }
     Destination d = metadata.destination();
     // host() is the name or the literal address: the exit resolves names.
-    return client.connect(d.host(), d.port(), new Isolation(metadata.inbound(), metadata.user()));
+    return client.connect(d.host(), d.port(), isolationKey(metadata));
+  }
+
+  /** The circuit isolation key for a stream with this metadata. */
+  Object isolationKey(Metadata metadata) {
+    return Isolation.of(metadata, isolation);
   }
 
   @Override

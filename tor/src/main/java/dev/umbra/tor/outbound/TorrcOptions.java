@@ -1,6 +1,7 @@
 package dev.umbra.tor.outbound;
 
 import dev.umbra.tor.client.DirAuthority;
+import dev.umbra.tor.client.FallbackDir;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,7 +20,20 @@ public record TorrcOptions(
     Set<String> excludeNodes,
     Set<String> exitNodes,
     Set<String> entryNodes,
-    boolean strictNodes) {
+    boolean strictNodes,
+    IsolationFlags isolation,
+    List<FallbackDir> fallbackDirs) {
+
+  /**
+   * Which stream properties separate circuits, named after C tor's SocksPort isolation flags
+   * (accepted here as torrc keys of their own): {@code IsolateSOCKSAuth} (default 1: SOCKS/HTTP
+   * credentials), {@code IsolateDestAddr}, {@code IsolateDestPort}, {@code IsolateClientAddr}
+   * (default 0). Streams from different inbounds are always isolated, as C tor isolates ports.
+   */
+  public record IsolationFlags(
+      boolean socksAuth, boolean destAddr, boolean destPort, boolean clientAddr) {
+    public static final IsolationFlags DEFAULT = new IsolationFlags(true, false, false, false);
+  }
 
   /** An unusable torrc option; {@link #key()} names it. */
   public static final class BadOption extends IllegalArgumentException {
@@ -38,12 +52,17 @@ public record TorrcOptions(
 
   public static TorrcOptions parse(Map<String, String> torrc) {
     List<DirAuthority> auths = new ArrayList<>();
+    List<FallbackDir> fallbacks = new ArrayList<>();
     boolean testing = false;
     boolean fallbackDirs = true;
     Set<String> exclude = Set.of();
     Set<String> exits = Set.of();
     Set<String> entries = Set.of();
     boolean strict = false;
+    boolean isoAuth = true;
+    boolean isoAddr = false;
+    boolean isoPort = false;
+    boolean isoClient = false;
     for (Map.Entry<String, String> e : torrc.entrySet()) {
       String k = e.getKey();
       String v = e.getValue() == null ? "" : e.getValue().trim();
@@ -59,20 +78,37 @@ public record TorrcOptions(
             }
           }
         }
+        case "FallbackDir" -> {
+          for (String line : v.split("[\\n;]", -1)) {
+            if (!line.isBlank()) {
+              try {
+                fallbacks.add(FallbackDir.parse(line));
+              } catch (IllegalArgumentException ex) {
+                throw new BadOption(k, ex.getMessage());
+              }
+            }
+          }
+        }
         case "TestingTorNetwork" -> testing = bool(k, v);
         case "UseDefaultFallbackDirs" -> fallbackDirs = bool(k, v);
         case "ExcludeNodes" -> exclude = fingerprints(k, v);
         case "ExitNodes" -> exits = fingerprints(k, v);
         case "EntryNodes" -> entries = fingerprints(k, v);
         case "StrictNodes" -> strict = bool(k, v);
+        case "IsolateSOCKSAuth" -> isoAuth = bool(k, v);
+        case "IsolateDestAddr" -> isoAddr = bool(k, v);
+        case "IsolateDestPort" -> isoPort = bool(k, v);
+        case "IsolateClientAddr" -> isoClient = bool(k, v);
         default ->
             throw new BadOption(
                 k,
                 "torrc option '"
                     + k
                     + "' is not supported by Umbra's Tor client (supported: DirAuthority,"
+                    + " FallbackDir,"
                     + " TestingTorNetwork, UseDefaultFallbackDirs, ExcludeNodes, ExitNodes,"
-                    + " EntryNodes, StrictNodes)");
+                    + " EntryNodes, StrictNodes, IsolateSOCKSAuth, IsolateDestAddr,"
+                    + " IsolateDestPort, IsolateClientAddr)");
       }
     }
     if (auths.isEmpty()) {
@@ -89,7 +125,15 @@ public record TorrcOptions(
     if (testing && auths.isEmpty()) {
       throw new BadOption("TestingTorNetwork", "TestingTorNetwork needs DirAuthority lines");
     }
-    return new TorrcOptions(List.copyOf(auths), testing, exclude, exits, entries, strict);
+    return new TorrcOptions(
+        List.copyOf(auths),
+        testing,
+        exclude,
+        exits,
+        entries,
+        strict,
+        new IsolationFlags(isoAuth, isoAddr, isoPort, isoClient),
+        List.copyOf(fallbacks));
   }
 
   private static boolean bool(String k, String v) {

@@ -7,13 +7,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
  * Chooses the relays of a 3-hop exit circuit (path-spec §2): the exit first by its policy summary,
  * then the guard, then the middle; bandwidth-weighted with the consensus' bandwidth-weights; never
- * the same relay twice, never two relays of one declared family, and (unless switched off for a
- * test network where every relay is 127.0.0.1) never two in the same IPv4 /16.
+ * the same relay twice, never two relays of one family (mutually declared {@code family} lines or a
+ * shared prop 321 family-id), and (unless switched off for a test network where every relay is
+ * 127.0.0.1) never two in the same IPv4 /16. Every hop must be Fast and, for circuits to long-lived
+ * ports, Stable; as C tor does, the requirement is dropped only when no relay meets it.
  */
 public final class PathSelector {
   /** Positions a relay can take in a circuit. */
@@ -23,6 +26,10 @@ public final class PathSelector {
     EXIT
   }
 
+  /** C tor's default LongLivedPorts: streams that need Stable relays. */
+  public static final Set<Integer> LONG_LIVED_PORTS =
+      Set.of(21, 22, 706, 1863, 5050, 5190, 5222, 5223, 6523, 6667, 6697, 8300);
+
   private final SecureRandom random = new SecureRandom();
   private final boolean enforceDistinctSubnets;
 
@@ -30,18 +37,29 @@ public final class PathSelector {
     this.enforceDistinctSubnets = enforceDistinctSubnets;
   }
 
-  /** Picks an exit that allows {@code port}. */
+  /** True when a circuit for {@code port} needs Stable relays (LongLivedPorts). */
+  public static boolean needsStable(int port) {
+    return LONG_LIVED_PORTS.contains(port);
+  }
+
+  /** Picks an exit that allows {@code port} (Stable for long-lived ports). */
   public Relay exit(NetDir dir, int port, List<Relay> avoid) {
-    return pick(dir, Position.EXIT, r -> r.exitsTo(port) && compatible(r, avoid));
+    return pick(
+        dir, Position.EXIT, needsStable(port), r -> r.exitsTo(port) && compatible(r, avoid));
   }
 
   /** Picks a guard candidate (Guard flag) compatible with {@code avoid}. */
   public Relay guard(NetDir dir, List<Relay> avoid) {
-    return pick(dir, Position.GUARD, r -> r.status().has("Guard") && compatible(r, avoid));
+    return pick(dir, Position.GUARD, true, r -> r.status().has("Guard") && compatible(r, avoid));
   }
 
   public Relay middle(NetDir dir, List<Relay> avoid) {
-    return pick(dir, Position.MIDDLE, r -> compatible(r, avoid));
+    return middle(dir, avoid, false);
+  }
+
+  /** Picks a middle relay; {@code needStable} for circuits to long-lived ports. */
+  public Relay middle(NetDir dir, List<Relay> avoid, boolean needStable) {
+    return pick(dir, Position.MIDDLE, needStable, r -> compatible(r, avoid));
   }
 
   /** True when {@code r} may share a circuit with every relay of {@code others}. */
@@ -54,6 +72,9 @@ public final class PathSelector {
         return false;
       }
       if (declaresFamily(o, r) && declaresFamily(r, o)) {
+        return false;
+      }
+      if (shareFamilyId(o, r)) {
         return false;
       }
     }
@@ -77,7 +98,31 @@ public final class PathSelector {
     return false;
   }
 
-  private Relay pick(NetDir dir, Position pos, Predicate<Relay> ok) {
+  /** True when both relays list a common family-id (prop 321): proven membership, no mutuality. */
+  static boolean shareFamilyId(Relay a, Relay b) {
+    List<String> x = a.md().familyIds();
+    if (x.isEmpty() || b.md().familyIds().isEmpty()) {
+      return false;
+    }
+    for (String id : b.md().familyIds()) {
+      if (x.contains(id)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Relay pick(NetDir dir, Position pos, boolean needStable, Predicate<Relay> ok) {
+    Relay r =
+        pickAmong(
+            dir,
+            pos,
+            x -> x.status().has("Fast") && (!needStable || x.status().has("Stable")) && ok.test(x));
+    // C tor falls back to all relays when none has the wanted flags.
+    return r != null ? r : pickAmong(dir, pos, ok);
+  }
+
+  private Relay pickAmong(NetDir dir, Position pos, Predicate<Relay> ok) {
     List<Relay> candidates = new ArrayList<>();
     List<Double> weights = new ArrayList<>();
     double total = 0;
@@ -108,7 +153,7 @@ public final class PathSelector {
   }
 
   /** Consensus bandwidth times the position weight W{g,m,e}{g,m,e,d} (dir-spec §3.8.3). */
-  static double weight(Map<String, Integer> w, Relay r, Position pos) {
+  public static double weight(Map<String, Integer> w, Relay r, Position pos) {
     boolean g = r.status().has("Guard");
     boolean e = r.status().has("Exit") && !r.status().has("BadExit");
     String kind = g && e ? "d" : g ? "g" : e ? "e" : "m";

@@ -129,4 +129,77 @@ class PathSelectorTest {
     assertThat(seen).containsExactlyInAnyOrder(a, b);
     assertThat(ps.exit(dir(List.of(), Map.of()), 80, List.of())).isNull();
   }
+
+  private static Relay withMd(Relay r, Microdescriptor md) {
+    return new Relay(r.status(), md);
+  }
+
+  @Test
+  void sharedFamilyIdsAreOneFamilyWithoutMutualDeclarations() throws Exception {
+    String md1 =
+        """
+        onion-key
+        ntor-onion-key 4CiloqyfQ14YL08HojfN1jtY1rjEspE+SRizKQ1rO0s
+        family-ids ed25519:AAAAFamilyKeyOne ed25519:BBBBFamilyKeyTwo
+        id ed25519 KsOaeNYmlhq2Us0k97RaokZYrQcvpBtWm2PB5HD5LOY
+        """;
+    String md2 =
+        """
+        onion-key
+        ntor-onion-key sKRkZSwHERrJzwHqEkMwyGOXFws5jdBU6OKe9ummyAs
+        family-ids ed25519:BBBBFamilyKeyTwo
+        """;
+    String md3 =
+        """
+        onion-key
+        ntor-onion-key aiK+bk7g0sNSWAAMVmf1WBQam4rBDG35UPaZi4c6jUw
+        family-ids ed25519:CCCCOther futureformat:xyz
+        """;
+    Microdescriptor m1 = Microdescriptor.parse(md1);
+    assertThat(m1.familyIds())
+        .containsExactly("ed25519:AAAAFamilyKeyOne", "ed25519:BBBBFamilyKeyTwo");
+    assertThat(Microdescriptor.parse(md3).familyIds()).contains("futureformat:xyz");
+    Relay a = withMd(relay(1, "10.1.0.1", 10, Set.of(), true, List.of()), m1);
+    Relay b =
+        withMd(relay(2, "10.2.0.1", 10, Set.of(), true, List.of()), Microdescriptor.parse(md2));
+    Relay c =
+        withMd(relay(3, "10.3.0.1", 10, Set.of(), true, List.of()), Microdescriptor.parse(md3));
+    PathSelector ps = new PathSelector(true);
+    assertThat(ps.compatible(b, List.of(a))).isFalse();
+    assertThat(ps.compatible(a, List.of(b))).isFalse();
+    assertThat(ps.compatible(c, List.of(a, b))).isTrue();
+    NetDir nd = dir(List.of(a, b, c), Map.of());
+    for (int i = 0; i < 50; i++) {
+      assertThat(ps.middle(nd, List.of(a))).isEqualTo(c);
+    }
+    String tooMany =
+        "ntor-onion-key sKRkZSwHERrJzwHqEkMwyGOXFws5jdBU6OKe9ummyAs\nfamily-ids"
+            + " x".repeat(65)
+            + "\n";
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Microdescriptor.parse(tooMany))
+        .isInstanceOf(dev.umbra.tor.dir.DirException.class);
+  }
+
+  @Test
+  void fastForEveryHopAndStableForLongLivedPorts() throws Exception {
+    Relay fastStable = relay(1, "10.1.0.1", 10, Set.of("Fast", "Stable"), true, List.of());
+    Relay fastOnly = relay(2, "10.2.0.1", 10, Set.of("Fast"), true, List.of());
+    Relay slow = relay(3, "10.3.0.1", 1000, Set.of("Stable"), true, List.of());
+    NetDir nd = dir(List.of(fastStable, fastOnly, slow), Map.of());
+    PathSelector ps = new PathSelector(true);
+    Set<Relay> web = new java.util.HashSet<>();
+    Set<Relay> ssh = new java.util.HashSet<>();
+    for (int i = 0; i < 200; i++) {
+      web.add(ps.exit(nd, 443, List.of()));
+      ssh.add(ps.exit(nd, 22, List.of()));
+      assertThat(ps.middle(nd, List.of(), true)).isEqualTo(fastStable);
+    }
+    assertThat(web).containsExactlyInAnyOrder(fastStable, fastOnly); // never the non-Fast one
+    assertThat(ssh).containsExactly(fastStable); // 22 is a LongLivedPort
+    assertThat(PathSelector.needsStable(6667)).isTrue();
+    assertThat(PathSelector.needsStable(80)).isFalse();
+    // no relay with the flags: C tor's fallback to every relay
+    NetDir onlySlow = dir(List.of(slow), Map.of());
+    assertThat(ps.exit(onlySlow, 22, List.of())).isEqualTo(slow);
+  }
 }
