@@ -1,10 +1,7 @@
 package dev.umbra.wireguard.noise;
 
-import java.security.GeneralSecurityException;
+import dev.umbra.crypto.ChaCha20Poly1305;
 import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
-import javax.crypto.ShortBufferException;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * One keypair's transport state (whitepaper §5.4.6): the send counter and the receive replay
@@ -17,10 +14,11 @@ public final class Session {
 
   private final SessionKeys keys;
   private final long createdNanos;
-  private final SecretKeySpec sendKey;
-  private final SecretKeySpec receiveKey;
-  private final Cipher sendCipher;
-  private final Cipher receiveCipher;
+  // Our AEAD, not the JDK's: without AVX-512 the JDK's Poly1305 runs as plain Java.
+  private final ChaCha20Poly1305 sendAead;
+  private final ChaCha20Poly1305 receiveAead;
+  private final byte[] sendNonce = new byte[12]; // guarded by sendLock
+  private final byte[] receiveNonce = new byte[12]; // guarded by receiveLock
   private final ReplayWindow replay = new ReplayWindow();
   private final Object sendLock = new Object();
   private final Object receiveLock = new Object();
@@ -30,14 +28,8 @@ public final class Session {
   public Session(SessionKeys keys, long createdNanos) {
     this.keys = keys;
     this.createdNanos = createdNanos;
-    this.sendKey = new SecretKeySpec(keys.sendKey(), "ChaCha20");
-    this.receiveKey = new SecretKeySpec(keys.receiveKey(), "ChaCha20");
-    try {
-      this.sendCipher = Cipher.getInstance("ChaCha20-Poly1305");
-      this.receiveCipher = Cipher.getInstance("ChaCha20-Poly1305");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("JDK lacks ChaCha20-Poly1305", e);
-    }
+    this.sendAead = new ChaCha20Poly1305(keys.sendKey());
+    this.receiveAead = new ChaCha20Poly1305(keys.receiveKey());
   }
 
   public int localIndex() {
@@ -92,13 +84,9 @@ public final class Session {
       int body = outOff + Messages.TRANSPORT_HEADER_SIZE;
       System.arraycopy(in, inOff, out, body, len);
       java.util.Arrays.fill(out, body + len, body + paddedLen, (byte) 0);
-      try {
-        sendCipher.init(Cipher.ENCRYPT_MODE, sendKey, Noise.nonce(counter));
-        int n = sendCipher.doFinal(out, body, paddedLen, out, body);
-        return Messages.TRANSPORT_HEADER_SIZE + n;
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("transport encryption failed", e);
-      }
+      Messages.putLe64(sendNonce, 4, counter);
+      int n = sendAead.seal(sendNonce, null, out, body, paddedLen, out, body);
+      return Messages.TRANSPORT_HEADER_SIZE + n;
     }
   }
 
@@ -113,22 +101,18 @@ public final class Session {
     }
     long counter = Messages.counter(msg, off);
     synchronized (receiveLock) {
+      int body = len - Messages.TRANSPORT_HEADER_SIZE;
+      if (body - ChaCha20Poly1305.TAG_SIZE > out.length - outOff) {
+        throw new WireGuardException("transport packet larger than the receive buffer");
+      }
+      Messages.putLe64(receiveNonce, 4, counter);
       int n;
       try {
-        receiveCipher.init(Cipher.DECRYPT_MODE, receiveKey, Noise.nonce(counter));
         n =
-            receiveCipher.doFinal(
-                msg,
-                off + Messages.TRANSPORT_HEADER_SIZE,
-                len - Messages.TRANSPORT_HEADER_SIZE,
-                out,
-                outOff);
+            receiveAead.open(
+                receiveNonce, null, msg, off + Messages.TRANSPORT_HEADER_SIZE, body, out, outOff);
       } catch (AEADBadTagException e) {
         throw new WireGuardException("transport packet failed authentication");
-      } catch (ShortBufferException e) {
-        throw new WireGuardException("transport packet larger than the receive buffer");
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("transport decryption failed", e);
       }
       if (!replay.accept(counter, REJECT_AFTER_MESSAGES)) {
         throw new WireGuardException("replayed or too old transport counter " + counter);
