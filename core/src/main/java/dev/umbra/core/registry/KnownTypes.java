@@ -69,7 +69,10 @@ public final class KnownTypes {
               "removed in sing-box 1.6.0",
               "dns",
               "the legacy 'dns' outbound was removed in sing-box 1.13.0; use a route rule"
-                  + " with action 'hijack-dns'"));
+                  + " with action 'hijack-dns'",
+              "wireguard",
+              "the 'wireguard' outbound was removed in sing-box 1.13.0; use a 'wireguard'"
+                  + " endpoint (same fields, in 'endpoints')"));
 
   public static boolean isKnown(Kind kind, String type) {
     return SING_BOX.getOrDefault(kind, Set.of()).contains(type);
