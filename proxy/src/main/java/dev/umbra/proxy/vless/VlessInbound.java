@@ -11,6 +11,7 @@ import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Drain;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.SocketConn;
+import dev.umbra.proxy.mux.MuxServer;
 import dev.umbra.transport.ServerStack;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -32,6 +33,7 @@ public final class VlessInbound implements InjectableInbound {
 
   private final String tag;
   private final Router router;
+  private final MuxServer mux;
   private final ServerStack stack;
   private final List<Key> keys;
   private final TcpListener listener;
@@ -39,6 +41,7 @@ public final class VlessInbound implements InjectableInbound {
   public VlessInbound(String tag, VlessInboundOptions o, AdapterContext context) {
     this.tag = tag;
     this.router = context.router();
+    this.mux = MuxServer.create(tag, o.multiplex());
     TcpListener.listenAddress(o.listen(), "");
     this.stack = ServerStack.create(o.tls(), o.transport(), "");
     List<Key> ks = new ArrayList<>();
@@ -85,10 +88,9 @@ public final class VlessInbound implements InjectableInbound {
     conn.out().write(Vless.response());
     LOG.debug("inbound/{}: {} user {} -> {}", tag, source, user, request.destination());
     if (request.command() == Vless.TCP) {
-      router.routeConnection(
+      route(
           conn,
-          Metadata.of(tag, "vless", Network.TCP, source, request.destination()).withUser(user),
-          Handshake.NONE);
+          Metadata.of(tag, "vless", Network.TCP, source, request.destination()).withUser(user));
     } else {
       conn.out().flush();
       router.routePackets(
@@ -106,6 +108,15 @@ public final class VlessInbound implements InjectableInbound {
       }
     }
     return found;
+  }
+
+  /** Routes a stream, or serves it as a sing-mux session when it is one. */
+  private void route(Conn c, Metadata m) {
+    if (mux != null && mux.accepts(m)) {
+      mux.serve(c, m, router);
+    } else {
+      router.routeConnection(c, m, Handshake.NONE);
+    }
   }
 
   @Override

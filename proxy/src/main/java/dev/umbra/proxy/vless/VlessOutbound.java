@@ -7,6 +7,8 @@ import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.PacketConn;
+import dev.umbra.proxy.mux.MuxClient;
+import dev.umbra.proxy.mux.SingMux;
 import dev.umbra.transport.ClientStack;
 import dev.umbra.transport.StreamConn;
 import java.io.IOException;
@@ -23,6 +25,7 @@ public final class VlessOutbound implements Outbound {
   private final ClientStack stack;
   private final byte[] uuid;
   private final Set<Network> networks;
+  private final MuxClient mux;
 
   public VlessOutbound(String tag, VlessOutboundOptions options, Dialer dialer) {
     this.tag = tag;
@@ -36,6 +39,11 @@ public final class VlessOutbound implements Outbound {
         n == null || n.isEmpty()
             ? EnumSet.of(Network.TCP, Network.UDP)
             : EnumSet.of(n.equals("tcp") ? Network.TCP : Network.UDP);
+    this.mux =
+        MuxClient.create(
+            tag,
+            options.multiplex(),
+            () -> dialDirect(Metadata.internal(Network.TCP, SingMux.DESTINATION)));
   }
 
   private Conn open(int command, Destination destination) throws IOException {
@@ -55,7 +63,7 @@ public final class VlessOutbound implements Outbound {
     if (!networks.contains(Network.TCP)) {
       throw new IOException("outbound '" + tag + "' (vless) is set to network udp");
     }
-    return open(Vless.TCP, metadata.destination());
+    return mux != null ? mux.dial(metadata.destination()) : dialDirect(metadata);
   }
 
   @Override
@@ -63,6 +71,14 @@ public final class VlessOutbound implements Outbound {
     if (!networks.contains(Network.UDP)) {
       throw new IOException("outbound '" + tag + "' (vless) is set to network tcp");
     }
+    return mux != null ? mux.listenPacket(metadata.destination()) : listenPacketDirect(metadata);
+  }
+
+  private Conn dialDirect(Metadata metadata) throws IOException {
+    return open(Vless.TCP, metadata.destination());
+  }
+
+  private PacketConn listenPacketDirect(Metadata metadata) throws IOException {
     return new LengthPacketConn(open(Vless.UDP, metadata.destination()), metadata.destination());
   }
 

@@ -11,6 +11,7 @@ import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Drain;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.SocketConn;
+import dev.umbra.proxy.mux.MuxServer;
 import dev.umbra.proxy.vless.Uuids;
 import dev.umbra.transport.ServerStack;
 import dev.umbra.transport.StreamConn;
@@ -41,6 +42,7 @@ public final class VmessInbound implements InjectableInbound {
 
   private final String tag;
   private final Router router;
+  private final MuxServer mux;
   private final ServerStack stack;
   private final List<User> users;
   private final AuthIdFilter filter = new AuthIdFilter(1 << 17);
@@ -49,6 +51,7 @@ public final class VmessInbound implements InjectableInbound {
   public VmessInbound(String tag, VmessInboundOptions o, AdapterContext context) {
     this.tag = tag;
     this.router = context.router();
+    this.mux = MuxServer.create(tag, o.multiplex());
     TcpListener.listenAddress(o.listen(), "");
     this.stack = ServerStack.create(o.tls(), o.transport(), "");
     List<User> us = new ArrayList<>();
@@ -145,7 +148,7 @@ public final class VmessInbound implements InjectableInbound {
         conn.close();
         return;
       }
-      router.routeConnection(conn, m, Handshake.NONE);
+      route(conn, m);
       return;
     }
     ChunkReader reader =
@@ -173,15 +176,23 @@ public final class VmessInbound implements InjectableInbound {
       router.routePackets(
           new VmessPacketConn(conn, reader, writer, request.destination()), m, Handshake.NONE);
     } else {
-      router.routeConnection(
+      route(
           new StreamConn(
               conn,
               reader,
               writer,
               // the end chunk is VMess's half-close; the carrier stays open for the other way
               writer::finish),
-          m,
-          Handshake.NONE);
+          m);
+    }
+  }
+
+  /** Routes a stream, or serves it as a sing-mux session when it is one. */
+  private void route(Conn c, Metadata m) {
+    if (mux != null && mux.accepts(m)) {
+      mux.serve(c, m, router);
+    } else {
+      router.routeConnection(c, m, Handshake.NONE);
     }
   }
 

@@ -7,6 +7,8 @@ import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.PacketConn;
+import dev.umbra.proxy.mux.MuxClient;
+import dev.umbra.proxy.mux.SingMux;
 import dev.umbra.proxy.vless.Uuids;
 import dev.umbra.transport.ClientStack;
 import dev.umbra.transport.StreamConn;
@@ -31,6 +33,7 @@ public final class VmessOutbound implements Outbound {
   private final byte[] cmdKey;
   private final Security security;
   private final Set<Network> networks;
+  private final MuxClient mux;
 
   public VmessOutbound(String tag, VmessOutboundOptions options, Dialer dialer) {
     this.tag = tag;
@@ -45,6 +48,11 @@ public final class VmessOutbound implements Outbound {
         n == null || n.isEmpty()
             ? EnumSet.of(Network.TCP, Network.UDP)
             : EnumSet.of(n.equals("tcp") ? Network.TCP : Network.UDP);
+    this.mux =
+        MuxClient.create(
+            tag,
+            options.multiplex(),
+            () -> dialDirect(Metadata.internal(Network.TCP, SingMux.DESTINATION)));
   }
 
   /** An open session: the carrier and the body keys of both directions. */
@@ -124,6 +132,18 @@ public final class VmessOutbound implements Outbound {
     if (!networks.contains(Network.TCP)) {
       throw new IOException("outbound '" + tag + "' (vmess) is set to network udp");
     }
+    return mux != null ? mux.dial(metadata.destination()) : dialDirect(metadata);
+  }
+
+  @Override
+  public PacketConn listenPacket(Metadata metadata) throws IOException {
+    if (!networks.contains(Network.UDP)) {
+      throw new IOException("outbound '" + tag + "' (vmess) is set to network tcp");
+    }
+    return mux != null ? mux.listenPacket(metadata.destination()) : listenPacketDirect(metadata);
+  }
+
+  private Conn dialDirect(Metadata metadata) throws IOException {
     Session s = open(VmessHeader.TCP, metadata.destination());
     Conn c = s.conn();
     InputStream afterHeader = new AfterResponseHeader(s);
@@ -168,11 +188,7 @@ public final class VmessOutbound implements Outbound {
     }
   }
 
-  @Override
-  public PacketConn listenPacket(Metadata metadata) throws IOException {
-    if (!networks.contains(Network.UDP)) {
-      throw new IOException("outbound '" + tag + "' (vmess) is set to network tcp");
-    }
+  private PacketConn listenPacketDirect(Metadata metadata) throws IOException {
     Session s = open(VmessHeader.UDP, metadata.destination());
     Conn c = s.conn();
     return new VmessPacketConn(
