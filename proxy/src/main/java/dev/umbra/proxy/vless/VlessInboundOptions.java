@@ -28,6 +28,9 @@ public record VlessInboundOptions(
       String up = JsonPaths.index(JsonPaths.field(p, "users"), i);
       Uuids.parse(users.get(i).uuid(), JsonPaths.field(up, "uuid"));
       Flow.check(users.get(i).flow(), JsonPaths.field(up, "flow"));
+      if (Flow.isVision(users.get(i).flow())) {
+        Flow.checkCarrier(JsonPaths.field(up, "flow"), tls, transport, false);
+      }
     }
   }
 }

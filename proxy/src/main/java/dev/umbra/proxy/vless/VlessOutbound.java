@@ -26,6 +26,7 @@ public final class VlessOutbound implements Outbound {
   private final byte[] uuid;
   private final Set<Network> networks;
   private final MuxClient mux;
+  private final boolean vision;
 
   public VlessOutbound(String tag, VlessOutboundOptions options, Dialer dialer) {
     this.tag = tag;
@@ -39,6 +40,7 @@ public final class VlessOutbound implements Outbound {
         n == null || n.isEmpty()
             ? EnumSet.of(Network.TCP, Network.UDP)
             : EnumSet.of(n.equals("tcp") ? Network.TCP : Network.UDP);
+    this.vision = Flow.isVision(options.flow());
     this.mux =
         MuxClient.create(
             tag,
@@ -49,6 +51,16 @@ public final class VlessOutbound implements Outbound {
   private Conn open(int command, Destination destination) throws IOException {
     Conn c = stack.connect(dialer.dial(server), options.server());
     try {
+      if (vision && command == Vless.TCP) {
+        // Vision: the request names the flow, then padded blocks start at once (as Xray's
+        // client sends an empty padded block when it has no first data)
+        c.out().write(Vless.request(uuid, command, destination, Flow.VISION));
+        VisionOutputStream out = new VisionOutputStream(c.out(), uuid);
+        out.writeEmpty();
+        c.out().flush();
+        return new StreamConn(
+            c, new VisionInputStream(new ResponseSkippingInputStream(c.in()), uuid), out);
+      }
       c.out().write(Vless.request(uuid, command, destination));
       c.out().flush();
       return new StreamConn(c, new ResponseSkippingInputStream(c.in()), c.out());

@@ -34,6 +34,10 @@ public record VlessOutboundOptions(
     }
     Uuids.parse(uuid, JsonPaths.field(p, "uuid"));
     Flow.check(flow, JsonPaths.field(p, "flow"));
+    if (Flow.isVision(flow)) {
+      Flow.checkCarrier(
+          JsonPaths.field(p, "flow"), tls, transport, multiplex != null && multiplex.on());
+    }
     if (network != null && !network.isEmpty() && !network.equals("tcp") && !network.equals("udp")) {
       throw new ConfigException(
           JsonPaths.field(p, "network"), "expected 'tcp' or 'udp', got '" + network + "'");
