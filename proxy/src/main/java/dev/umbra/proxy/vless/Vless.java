@@ -40,13 +40,17 @@ public final class Vless {
       throw new IllegalArgumentException("flow too long");
     }
     int addons = f.length == 0 ? 0 : 2 + f.length;
-    ByteBuffer b = ByteBuffer.allocate(1 + 16 + 1 + addons + 1 + VAddress.length(destination));
+    // the Mux command (xudp) carries no address (sing-vmess vless/protocol.go)
+    int address = command == MUX ? 0 : VAddress.length(destination);
+    ByteBuffer b = ByteBuffer.allocate(1 + 16 + 1 + addons + 1 + address);
     b.put((byte) VERSION).put(uuid).put((byte) addons);
     if (addons > 0) {
       b.put((byte) 0x0a).put((byte) f.length).put(f);
     }
     b.put((byte) command);
-    VAddress.write(b, destination);
+    if (command != MUX) {
+      VAddress.write(b, destination);
+    }
     return b.array();
   }
 
@@ -96,7 +100,7 @@ public final class Vless {
     String flow = flowOf(addons);
     int command = in.readUnsignedByte();
     if (command == MUX) {
-      throw new ProtocolException("VLESS mux (xudp) is not supported yet");
+      return new Request(command, Xudp.DESTINATION, flow);
     }
     if (command != TCP && command != UDP) {
       throw new ProtocolException("unknown VLESS command " + command);

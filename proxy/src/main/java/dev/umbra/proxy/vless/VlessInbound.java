@@ -8,8 +8,10 @@ import dev.umbra.core.adapter.Router;
 import dev.umbra.core.adapter.StartStage;
 import dev.umbra.core.listener.TcpListener;
 import dev.umbra.core.net.Conn;
+import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Drain;
 import dev.umbra.core.net.Network;
+import dev.umbra.core.net.PacketConn;
 import dev.umbra.core.net.SocketConn;
 import dev.umbra.proxy.mux.MuxServer;
 import dev.umbra.transport.ServerStack;
@@ -107,11 +109,43 @@ public final class VlessInbound implements InjectableInbound {
       route(
           conn,
           Metadata.of(tag, "vless", Network.TCP, source, request.destination()).withUser(user));
+    } else if (request.command() == Vless.MUX) {
+      conn.out().flush();
+      Xudp xudp = new Xudp(conn, Xudp.DESTINATION, false);
+      Destination first;
+      try {
+        conn.setReadTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+        first = xudp.peekFirst();
+        conn.setReadTimeout(0);
+      } catch (IOException e) {
+        LOG.debug("inbound/{}: {}: bad xudp session: {}", tag, source, e.toString());
+        conn.close();
+        return;
+      }
+      router.routePackets(
+          xudp,
+          Metadata.of(tag, "vless", Network.UDP, source, first).withUser(user),
+          Handshake.NONE);
     } else {
       conn.out().flush();
+      PacketConn packets = new LengthPacketConn(conn, request.destination());
+      Destination first = request.destination();
+      if (PacketAddr.isMagic(first)) {
+        PacketAddr addressed = new PacketAddr(packets);
+        try {
+          conn.setReadTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+          first = addressed.peekFirst();
+          conn.setReadTimeout(0);
+        } catch (IOException e) {
+          LOG.debug("inbound/{}: {}: bad packetaddr datagram: {}", tag, source, e.toString());
+          conn.close();
+          return;
+        }
+        packets = addressed;
+      }
       router.routePackets(
-          new LengthPacketConn(conn, request.destination()),
-          Metadata.of(tag, "vless", Network.UDP, source, request.destination()).withUser(user),
+          packets,
+          Metadata.of(tag, "vless", Network.UDP, source, first).withUser(user),
           Handshake.NONE);
     }
   }

@@ -27,6 +27,7 @@ public final class VlessOutbound implements Outbound {
   private final Set<Network> networks;
   private final MuxClient mux;
   private final boolean vision;
+  private final String packetEncoding;
 
   public VlessOutbound(String tag, VlessOutboundOptions options, Dialer dialer) {
     this.tag = tag;
@@ -41,6 +42,7 @@ public final class VlessOutbound implements Outbound {
             ? EnumSet.of(Network.TCP, Network.UDP)
             : EnumSet.of(n.equals("tcp") ? Network.TCP : Network.UDP);
     this.vision = Flow.isVision(options.flow());
+    this.packetEncoding = options.packetEncoding() == null ? "" : options.packetEncoding();
     this.mux =
         MuxClient.create(
             tag,
@@ -91,7 +93,15 @@ public final class VlessOutbound implements Outbound {
   }
 
   private PacketConn listenPacketDirect(Metadata metadata) throws IOException {
-    return new LengthPacketConn(open(Vless.UDP, metadata.destination()), metadata.destination());
+    return switch (packetEncoding) {
+      case "xudp" -> new Xudp(open(Vless.MUX, Xudp.DESTINATION), metadata.destination(), true);
+      case "packetaddr" ->
+          new PacketAddr(
+              new LengthPacketConn(
+                  open(Vless.UDP, PacketAddr.DESTINATION), PacketAddr.DESTINATION));
+      default ->
+          new LengthPacketConn(open(Vless.UDP, metadata.destination()), metadata.destination());
+    };
   }
 
   @Override

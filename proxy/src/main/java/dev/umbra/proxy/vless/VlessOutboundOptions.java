@@ -42,12 +42,13 @@ public record VlessOutboundOptions(
       throw new ConfigException(
           JsonPaths.field(p, "network"), "expected 'tcp' or 'udp', got '" + network + "'");
     }
-    if (packetEncoding != null && !packetEncoding.isEmpty()) {
+    if (packetEncoding != null
+        && !packetEncoding.isEmpty()
+        && !packetEncoding.equals("xudp")
+        && !packetEncoding.equals("packetaddr")) {
       throw new ConfigException(
           JsonPaths.field(p, "packet_encoding"),
-          "packet_encoding '"
-              + packetEncoding
-              + "' is not supported yet (UDP uses plain VLESS length-prefixed packets)");
+          "expected \"\", \"xudp\" or \"packetaddr\", got '" + packetEncoding + "'");
     }
   }
 }

@@ -121,7 +121,7 @@ class VlessHostileInputTest {
             Harness.umbra(
                 """
                 {"outbounds": [{"type": "vless", "tag": "v", "server": "127.0.0.1",
-                  "server_port": 1, "uuid": "%s", "packet_encoding": "xudp"}]}
+                  "server_port": 1, "uuid": "%s", "packet_encoding": "xudp2"}]}
                 """
                     .formatted(UUID)))
         .isInstanceOf(ConfigException.class)
