@@ -9,7 +9,9 @@ import dev.umbra.core.net.Network;
 import dev.umbra.core.net.PacketConn;
 import dev.umbra.proxy.mux.MuxClient;
 import dev.umbra.proxy.mux.SingMux;
+import dev.umbra.proxy.vless.PacketAddr;
 import dev.umbra.proxy.vless.Uuids;
+import dev.umbra.proxy.vless.Xudp;
 import dev.umbra.transport.ClientStack;
 import dev.umbra.transport.StreamConn;
 import java.io.DataInputStream;
@@ -34,6 +36,7 @@ public final class VmessOutbound implements Outbound {
   private final Security security;
   private final Set<Network> networks;
   private final MuxClient mux;
+  private final String packetEncoding;
 
   public VmessOutbound(String tag, VmessOutboundOptions options, Dialer dialer) {
     this.tag = tag;
@@ -48,6 +51,7 @@ public final class VmessOutbound implements Outbound {
         n == null || n.isEmpty()
             ? EnumSet.of(Network.TCP, Network.UDP)
             : EnumSet.of(n.equals("tcp") ? Network.TCP : Network.UDP);
+    this.packetEncoding = options.packetEncoding() == null ? "" : options.packetEncoding();
     this.mux =
         MuxClient.create(
             tag,
@@ -144,7 +148,11 @@ public final class VmessOutbound implements Outbound {
   }
 
   private Conn dialDirect(Metadata metadata) throws IOException {
-    Session s = open(VmessHeader.TCP, metadata.destination());
+    return stream(open(VmessHeader.TCP, metadata.destination()));
+  }
+
+  /** The body of a TCP or Mux session as a stream. */
+  private static Conn stream(Session s) {
     Conn c = s.conn();
     InputStream afterHeader = new AfterResponseHeader(s);
     if (!chunked(s.request())) {
@@ -189,13 +197,24 @@ public final class VmessOutbound implements Outbound {
   }
 
   private PacketConn listenPacketDirect(Metadata metadata) throws IOException {
-    Session s = open(VmessHeader.UDP, metadata.destination());
+    if (packetEncoding.equals("xudp")) {
+      return new Xudp(
+          stream(open(VmessHeader.MUX, Xudp.DESTINATION)), metadata.destination(), true);
+    }
+    if (packetEncoding.equals("packetaddr")) {
+      return new PacketAddr(
+          udp(open(VmessHeader.UDP, PacketAddr.DESTINATION), PacketAddr.DESTINATION));
+    }
+    return udp(open(VmessHeader.UDP, metadata.destination()), metadata.destination());
+  }
+
+  private static PacketConn udp(Session s, Destination destination) {
     Conn c = s.conn();
     return new VmessPacketConn(
         c,
         new ChunkReader(new AfterResponseHeader(s), s.response()),
         new ChunkWriter(c.out(), s.request()),
-        metadata.destination());
+        destination);
   }
 
   @Override

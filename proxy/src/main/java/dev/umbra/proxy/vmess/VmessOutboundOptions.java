@@ -47,10 +47,13 @@ public record VmessOutboundOptions(
       throw new ConfigException(
           JsonPaths.field(p, "network"), "expected 'tcp' or 'udp', got '" + network + "'");
     }
-    if (packetEncoding != null && !packetEncoding.isEmpty()) {
+    if (packetEncoding != null
+        && !packetEncoding.isEmpty()
+        && !packetEncoding.equals("xudp")
+        && !packetEncoding.equals("packetaddr")) {
       throw new ConfigException(
           JsonPaths.field(p, "packet_encoding"),
-          "packet_encoding '" + packetEncoding + "' is not supported yet");
+          "expected \"\", \"xudp\" or \"packetaddr\", got '" + packetEncoding + "'");
     }
   }
 

@@ -101,7 +101,7 @@ class PacketEncodingTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"vless, xudp", "vless, packetaddr"})
+  @CsvSource({"vless, xudp", "vless, packetaddr", "vmess, xudp", "vmess, packetaddr"})
   void udpEndToEnd(String protocol, String encoding) throws Exception {
     int port = FreePort.tcp();
     int udp = FreePort.tcp();
