@@ -11,6 +11,7 @@ import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.SocketConn;
+import dev.umbra.proxy.mux.MuxServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -38,6 +39,7 @@ public final class ShadowsocksInbound implements InjectableInbound {
   private final String tag;
   private final ShadowsocksInboundOptions options;
   private final Router router;
+  private final MuxServer mux;
   private final Set<Network> networks;
   private final ServerHandshake handshake;
   private final TcpListener tcp;
@@ -51,6 +53,7 @@ public final class ShadowsocksInbound implements InjectableInbound {
     this.tag = tag;
     this.options = o;
     this.router = context.router();
+    this.mux = MuxServer.create(tag, o.multiplex());
     this.networks = Options.networks("", o.network());
     this.method = o.methodValue();
     TcpListener.listenAddress(o.listen(), "");
@@ -137,7 +140,7 @@ public final class ShadowsocksInbound implements InjectableInbound {
       return;
     }
     LOG.debug("inbound/{}: {} -> {}", tag, source, request.destination());
-    router.routeConnection(session, m, Handshake.NONE);
+    route(session, m);
   }
 
   /**
@@ -177,6 +180,15 @@ public final class ShadowsocksInbound implements InjectableInbound {
     try (UotPacketConn packets =
         new UotPacketConn(session, fixed, options.listen().udpIdleTimeout())) {
       router.routePackets(packets, um, Handshake.NONE);
+    }
+  }
+
+  /** Routes a stream, or serves it as a sing-mux session when it is one. */
+  private void route(Conn c, Metadata m) {
+    if (mux != null && mux.accepts(m)) {
+      mux.serve(c, m, router);
+    } else {
+      router.routeConnection(c, m, Handshake.NONE);
     }
   }
 

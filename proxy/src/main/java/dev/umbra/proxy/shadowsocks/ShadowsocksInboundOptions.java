@@ -4,10 +4,9 @@ import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.config.Flatten;
 import dev.umbra.core.config.JsonPaths;
 import dev.umbra.core.config.ListenOptions;
-import dev.umbra.core.config.Unsupported;
 import dev.umbra.core.config.Validated;
+import dev.umbra.proxy.mux.MultiplexInboundOptions;
 import java.util.List;
-import tools.jackson.databind.JsonNode;
 
 /** The sing-box {@code shadowsocks} inbound. */
 public record ShadowsocksInboundOptions(
@@ -18,7 +17,7 @@ public record ShadowsocksInboundOptions(
     List<ShadowsocksUser> users,
     List<ShadowsocksDestination> destinations,
     Boolean managed,
-    @Unsupported("multiplex needs the sing-mux transport") JsonNode multiplex)
+    MultiplexInboundOptions multiplex)
     implements Validated {
 
   @Override

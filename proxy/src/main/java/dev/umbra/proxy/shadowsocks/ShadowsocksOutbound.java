@@ -9,6 +9,8 @@ import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.PacketConn;
+import dev.umbra.proxy.mux.MuxClient;
+import dev.umbra.proxy.mux.SingMux;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,6 +35,7 @@ public final class ShadowsocksOutbound implements Outbound, Lifecycle {
   private final SaltFilter serverSalts =
       new SaltFilter(ShadowsocksInbound.SALT_FILTER_CAPACITY, Ss2022.SALT_WINDOW_NANOS);
   private final Set<Network> networks;
+  private final MuxClient mux;
   private final Plugin plugin;
   private final int udpOverTcp;
   private final Sip003Process child;
@@ -51,6 +54,11 @@ public final class ShadowsocksOutbound implements Outbound, Lifecycle {
       this.key = Options.key(method, options.password(), "password");
     }
     this.networks = Options.networks("", options.network());
+    this.mux =
+        MuxClient.create(
+            tag,
+            options.multiplex(),
+            () -> dialDirect(Metadata.internal(Network.TCP, SingMux.DESTINATION)));
     this.plugin = options.pluginValue();
     this.udpOverTcp = options.udpOverTcpVersion();
     this.child =
@@ -108,6 +116,18 @@ public final class ShadowsocksOutbound implements Outbound, Lifecycle {
     if (!networks.contains(Network.TCP)) {
       throw new IOException("outbound '" + tag + "': network is udp only");
     }
+    return mux != null ? mux.dial(metadata.destination()) : dialDirect(metadata);
+  }
+
+  @Override
+  public PacketConn listenPacket(Metadata metadata) throws IOException {
+    if (!networks.contains(Network.UDP)) {
+      throw new IOException("outbound '" + tag + "': network is tcp only");
+    }
+    return mux != null ? mux.listenPacket(metadata.destination()) : listenPacketDirect(metadata);
+  }
+
+  private Conn dialDirect(Metadata metadata) throws IOException {
     Conn carrier = carrier();
     try {
       return open(carrier, metadata.destination());
@@ -154,11 +174,7 @@ public final class ShadowsocksOutbound implements Outbound, Lifecycle {
     return new AeadStreamCodec(new AeadCipher(a.kind(), subkey), AeadStreamCodec.MAX_PAYLOAD_AEAD);
   }
 
-  @Override
-  public PacketConn listenPacket(Metadata metadata) throws IOException {
-    if (!networks.contains(Network.UDP)) {
-      throw new IOException("outbound '" + tag + "': network is tcp only");
-    }
+  private PacketConn listenPacketDirect(Metadata metadata) throws IOException {
     if (udpOverTcp != 0) {
       return uot(metadata.destination());
     }

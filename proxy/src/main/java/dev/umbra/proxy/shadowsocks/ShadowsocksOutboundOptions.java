@@ -4,8 +4,8 @@ import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.config.DialOptions;
 import dev.umbra.core.config.Flatten;
 import dev.umbra.core.config.JsonPaths;
-import dev.umbra.core.config.Unsupported;
 import dev.umbra.core.config.Validated;
+import dev.umbra.proxy.mux.MultiplexOutboundOptions;
 import tools.jackson.databind.JsonNode;
 
 /** The sing-box {@code shadowsocks} outbound. */
@@ -19,7 +19,7 @@ public record ShadowsocksOutboundOptions(
     String pluginOpts,
     String network,
     JsonNode udpOverTcp,
-    @Unsupported("multiplex needs the sing-mux transport") JsonNode multiplex)
+    MultiplexOutboundOptions multiplex)
     implements Validated {
 
   @Override

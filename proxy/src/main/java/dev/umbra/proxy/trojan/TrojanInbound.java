@@ -13,6 +13,7 @@ import dev.umbra.core.net.Drain;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.PrefixedConn;
 import dev.umbra.core.net.SocketConn;
+import dev.umbra.proxy.mux.MuxServer;
 import dev.umbra.proxy.socks.SocksAddress;
 import dev.umbra.transport.ServerStack;
 import java.io.DataInputStream;
@@ -42,6 +43,7 @@ public final class TrojanInbound implements InjectableInbound {
   private final String tag;
   private final TrojanInboundOptions options;
   private final Router router;
+  private final MuxServer mux;
   private final ServerStack stack;
   private final List<Key> keys;
   private final TcpListener listener;
@@ -50,6 +52,7 @@ public final class TrojanInbound implements InjectableInbound {
     this.tag = tag;
     this.options = o;
     this.router = context.router();
+    this.mux = MuxServer.create(tag, o.multiplex());
     TcpListener.listenAddress(o.listen(), "");
     this.stack = ServerStack.create(o.tls(), o.transport(), "");
     this.keys =
@@ -109,10 +112,7 @@ public final class TrojanInbound implements InjectableInbound {
     LOG.debug("inbound/{}: {} user {} cmd {} -> {}", tag, source, user, command, destination);
     switch (command) {
       case Trojan.CONNECT ->
-          router.routeConnection(
-              conn,
-              Metadata.of(tag, "trojan", Network.TCP, source, destination).withUser(user),
-              Handshake.NONE);
+          route(conn, Metadata.of(tag, "trojan", Network.TCP, source, destination).withUser(user));
       case Trojan.UDP_ASSOCIATE ->
           router.routePackets(
               new TrojanPacketConn(conn),
@@ -154,6 +154,15 @@ public final class TrojanInbound implements InjectableInbound {
         new PrefixedConn(conn, head, n),
         Metadata.of(tag, "trojan", Network.TCP, source, f.destination()),
         Handshake.NONE);
+  }
+
+  /** Routes a stream, or serves it as a sing-mux session when it is one. */
+  private void route(Conn c, Metadata m) {
+    if (mux != null && mux.accepts(m)) {
+      mux.serve(c, m, router);
+    } else {
+      router.routeConnection(c, m, Handshake.NONE);
+    }
   }
 
   @Override

@@ -4,13 +4,12 @@ import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.config.Flatten;
 import dev.umbra.core.config.JsonPaths;
 import dev.umbra.core.config.ListenOptions;
-import dev.umbra.core.config.Unsupported;
 import dev.umbra.core.config.Validated;
+import dev.umbra.proxy.mux.MultiplexInboundOptions;
 import dev.umbra.tls.TlsOptions;
 import dev.umbra.transport.TransportOptions;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.databind.JsonNode;
 
 /** The sing-box {@code trojan} inbound. */
 public record TrojanInboundOptions(
@@ -19,7 +18,7 @@ public record TrojanInboundOptions(
     TlsOptions tls,
     FallbackServer fallback,
     Map<String, FallbackServer> fallbackForAlpn,
-    @Unsupported JsonNode multiplex,
+    MultiplexInboundOptions multiplex,
     TransportOptions transport)
     implements Validated {
 

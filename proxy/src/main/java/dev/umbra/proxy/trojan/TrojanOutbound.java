@@ -7,6 +7,8 @@ import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.PacketConn;
+import dev.umbra.proxy.mux.MuxClient;
+import dev.umbra.proxy.mux.SingMux;
 import dev.umbra.transport.ClientStack;
 import java.io.IOException;
 import java.util.EnumSet;
@@ -22,6 +24,7 @@ public final class TrojanOutbound implements Outbound {
   private final ClientStack stack;
   private final byte[] key;
   private final Set<Network> networks;
+  private final MuxClient mux;
 
   public TrojanOutbound(String tag, TrojanOutboundOptions options, Dialer dialer) {
     this.tag = tag;
@@ -35,6 +38,11 @@ public final class TrojanOutbound implements Outbound {
         n == null || n.isEmpty()
             ? EnumSet.of(Network.TCP, Network.UDP)
             : EnumSet.of(n.equals("tcp") ? Network.TCP : Network.UDP);
+    this.mux =
+        MuxClient.create(
+            tag,
+            options.multiplex(),
+            () -> dialDirect(Metadata.internal(Network.TCP, SingMux.DESTINATION)));
   }
 
   private Conn open(int command, Destination destination) throws IOException {
@@ -54,7 +62,7 @@ public final class TrojanOutbound implements Outbound {
     if (!networks.contains(Network.TCP)) {
       throw new IOException("outbound '" + tag + "' (trojan) is set to network udp");
     }
-    return open(Trojan.CONNECT, metadata.destination());
+    return mux != null ? mux.dial(metadata.destination()) : dialDirect(metadata);
   }
 
   @Override
@@ -62,6 +70,14 @@ public final class TrojanOutbound implements Outbound {
     if (!networks.contains(Network.UDP)) {
       throw new IOException("outbound '" + tag + "' (trojan) is set to network tcp");
     }
+    return mux != null ? mux.listenPacket(metadata.destination()) : listenPacketDirect(metadata);
+  }
+
+  private Conn dialDirect(Metadata metadata) throws IOException {
+    return open(Trojan.CONNECT, metadata.destination());
+  }
+
+  private PacketConn listenPacketDirect(Metadata metadata) throws IOException {
     return new TrojanPacketConn(open(Trojan.UDP_ASSOCIATE, metadata.destination()));
   }
 

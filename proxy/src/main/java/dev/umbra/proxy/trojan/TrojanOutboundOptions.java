@@ -4,11 +4,10 @@ import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.config.DialOptions;
 import dev.umbra.core.config.Flatten;
 import dev.umbra.core.config.JsonPaths;
-import dev.umbra.core.config.Unsupported;
 import dev.umbra.core.config.Validated;
+import dev.umbra.proxy.mux.MultiplexOutboundOptions;
 import dev.umbra.tls.TlsOptions;
 import dev.umbra.transport.TransportOptions;
-import tools.jackson.databind.JsonNode;
 
 /** The sing-box {@code trojan} outbound. */
 public record TrojanOutboundOptions(
@@ -18,7 +17,7 @@ public record TrojanOutboundOptions(
     String password,
     String network,
     TlsOptions tls,
-    @Unsupported JsonNode multiplex,
+    MultiplexOutboundOptions multiplex,
     TransportOptions transport)
     implements Validated {
 

@@ -8,13 +8,18 @@ import dev.umbra.core.adapter.Router;
 import dev.umbra.core.adapter.StartStage;
 import dev.umbra.core.listener.TcpListener;
 import dev.umbra.core.net.Conn;
+import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Drain;
 import dev.umbra.core.net.Network;
+import dev.umbra.core.net.PacketConn;
 import dev.umbra.core.net.SocketConn;
+import dev.umbra.proxy.mux.MuxServer;
 import dev.umbra.transport.ServerStack;
+import dev.umbra.transport.StreamConn;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ProtocolException;
 import java.net.Socket;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -28,10 +33,11 @@ public final class VlessInbound implements InjectableInbound {
   static final int HANDSHAKE_TIMEOUT_MILLIS = 30_000;
 
   @SuppressWarnings("ArrayRecordComponent") // key material, never compared or printed
-  private record Key(String name, byte[] uuid) {}
+  private record Key(String name, byte[] uuid, String flow) {}
 
   private final String tag;
   private final Router router;
+  private final MuxServer mux;
   private final ServerStack stack;
   private final List<Key> keys;
   private final TcpListener listener;
@@ -39,11 +45,16 @@ public final class VlessInbound implements InjectableInbound {
   public VlessInbound(String tag, VlessInboundOptions o, AdapterContext context) {
     this.tag = tag;
     this.router = context.router();
+    this.mux = MuxServer.create(tag, o.multiplex());
     TcpListener.listenAddress(o.listen(), "");
     this.stack = ServerStack.create(o.tls(), o.transport(), "");
     List<Key> ks = new ArrayList<>();
     for (VlessUser u : o.users()) {
-      ks.add(new Key(u.name() == null ? "" : u.name(), Uuids.parse(u.uuid(), "users")));
+      ks.add(
+          new Key(
+              u.name() == null ? "" : u.name(),
+              Uuids.parse(u.uuid(), "users"),
+              u.flow() == null ? "" : u.flow()));
     }
     this.keys = List.copyOf(ks);
     this.listener =
@@ -63,19 +74,22 @@ public final class VlessInbound implements InjectableInbound {
     raw.setReadTimeout(HANDSHAKE_TIMEOUT_MILLIS);
     Conn conn = stack.accept(raw).conn();
     DataInputStream in = new DataInputStream(conn.in());
+    Key key;
     String user;
     Vless.Request request;
     try {
       int version = in.readUnsignedByte();
       byte[] uuid = new byte[16];
       in.readFully(uuid);
-      user = version == Vless.VERSION ? match(uuid) : null;
-      if (user == null) {
+      key = version == Vless.VERSION ? match(uuid) : null;
+      user = key == null ? null : key.name();
+      if (key == null) {
         LOG.debug("inbound/{}: {}: unknown user or version {}", tag, source, version);
         Drain.andClose(conn);
         return;
       }
       request = Vless.readRest(in);
+      checkFlow(key, request);
     } catch (IOException e) {
       LOG.debug("inbound/{}: {}: bad request: {}", tag, source, e.toString());
       conn.close();
@@ -83,29 +97,93 @@ public final class VlessInbound implements InjectableInbound {
     }
     conn.setReadTimeout(0);
     conn.out().write(Vless.response());
+    if (Flow.isVision(request.flow())) {
+      conn =
+          new StreamConn(
+              conn,
+              new VisionInputStream(conn.in(), key.uuid()),
+              new VisionOutputStream(conn.out(), key.uuid()));
+    }
     LOG.debug("inbound/{}: {} user {} -> {}", tag, source, user, request.destination());
     if (request.command() == Vless.TCP) {
-      router.routeConnection(
+      route(
           conn,
-          Metadata.of(tag, "vless", Network.TCP, source, request.destination()).withUser(user),
+          Metadata.of(tag, "vless", Network.TCP, source, request.destination()).withUser(user));
+    } else if (request.command() == Vless.MUX) {
+      conn.out().flush();
+      Xudp xudp = new Xudp(conn, Xudp.DESTINATION, false);
+      Destination first;
+      try {
+        conn.setReadTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+        first = xudp.peekFirst();
+        conn.setReadTimeout(0);
+      } catch (IOException e) {
+        LOG.debug("inbound/{}: {}: bad xudp session: {}", tag, source, e.toString());
+        conn.close();
+        return;
+      }
+      router.routePackets(
+          xudp,
+          Metadata.of(tag, "vless", Network.UDP, source, first).withUser(user),
           Handshake.NONE);
     } else {
       conn.out().flush();
+      PacketConn packets = new LengthPacketConn(conn, request.destination());
+      Destination first = request.destination();
+      if (PacketAddr.isMagic(first)) {
+        PacketAddr addressed = new PacketAddr(packets);
+        try {
+          conn.setReadTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+          first = addressed.peekFirst();
+          conn.setReadTimeout(0);
+        } catch (IOException e) {
+          LOG.debug("inbound/{}: {}: bad packetaddr datagram: {}", tag, source, e.toString());
+          conn.close();
+          return;
+        }
+        packets = addressed;
+      }
       router.routePackets(
-          new LengthPacketConn(conn, request.destination()),
-          Metadata.of(tag, "vless", Network.UDP, source, request.destination()).withUser(user),
+          packets,
+          Metadata.of(tag, "vless", Network.UDP, source, first).withUser(user),
           Handshake.NONE);
     }
   }
 
-  private String match(byte[] uuid) {
-    String found = null;
+  private Key match(byte[] uuid) {
+    Key found = null;
     for (Key k : keys) {
       if (MessageDigest.isEqual(uuid, k.uuid()) && found == null) {
-        found = k.name();
+        found = k;
       }
     }
     return found;
+  }
+
+  /** As Xray: a Vision user must use Vision for TCP, and only Vision users may ask for it. */
+  private static void checkFlow(Key key, Vless.Request r) throws ProtocolException {
+    boolean asked = Flow.isVision(r.flow());
+    if (!r.flow().isEmpty() && !asked) {
+      throw new ProtocolException("unknown flow '" + r.flow() + "'");
+    }
+    if (asked && !Flow.isVision(key.flow())) {
+      throw new ProtocolException("user is not allowed to use flow " + r.flow());
+    }
+    if (asked && r.command() != Vless.TCP) {
+      throw new ProtocolException("flow " + r.flow() + " carries TCP only");
+    }
+    if (!asked && Flow.isVision(key.flow()) && r.command() == Vless.TCP) {
+      throw new ProtocolException("user must use flow " + Flow.VISION);
+    }
+  }
+
+  /** Routes a stream, or serves it as a sing-mux session when it is one. */
+  private void route(Conn c, Metadata m) {
+    if (mux != null && mux.accepts(m)) {
+      mux.serve(c, m, router);
+    } else {
+      router.routeConnection(c, m, Handshake.NONE);
+    }
   }
 
   @Override

@@ -4,19 +4,18 @@ import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.config.Flatten;
 import dev.umbra.core.config.JsonPaths;
 import dev.umbra.core.config.ListenOptions;
-import dev.umbra.core.config.Unsupported;
 import dev.umbra.core.config.Validated;
+import dev.umbra.proxy.mux.MultiplexInboundOptions;
 import dev.umbra.tls.TlsOptions;
 import dev.umbra.transport.TransportOptions;
 import java.util.List;
-import tools.jackson.databind.JsonNode;
 
 /** The sing-box {@code vless} inbound. */
 public record VlessInboundOptions(
     @Flatten ListenOptions listen,
     List<VlessUser> users,
     TlsOptions tls,
-    @Unsupported JsonNode multiplex,
+    MultiplexInboundOptions multiplex,
     TransportOptions transport)
     implements Validated {
 
@@ -29,6 +28,9 @@ public record VlessInboundOptions(
       String up = JsonPaths.index(JsonPaths.field(p, "users"), i);
       Uuids.parse(users.get(i).uuid(), JsonPaths.field(up, "uuid"));
       Flow.check(users.get(i).flow(), JsonPaths.field(up, "flow"));
+      if (Flow.isVision(users.get(i).flow())) {
+        Flow.checkCarrier(JsonPaths.field(up, "flow"), tls, transport, false);
+      }
     }
   }
 }

@@ -7,6 +7,8 @@ import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.PacketConn;
+import dev.umbra.proxy.mux.MuxClient;
+import dev.umbra.proxy.mux.SingMux;
 import dev.umbra.transport.ClientStack;
 import dev.umbra.transport.StreamConn;
 import java.io.IOException;
@@ -23,6 +25,9 @@ public final class VlessOutbound implements Outbound {
   private final ClientStack stack;
   private final byte[] uuid;
   private final Set<Network> networks;
+  private final MuxClient mux;
+  private final boolean vision;
+  private final String packetEncoding;
 
   public VlessOutbound(String tag, VlessOutboundOptions options, Dialer dialer) {
     this.tag = tag;
@@ -36,11 +41,28 @@ public final class VlessOutbound implements Outbound {
         n == null || n.isEmpty()
             ? EnumSet.of(Network.TCP, Network.UDP)
             : EnumSet.of(n.equals("tcp") ? Network.TCP : Network.UDP);
+    this.vision = Flow.isVision(options.flow());
+    this.packetEncoding = options.packetEncoding() == null ? "" : options.packetEncoding();
+    this.mux =
+        MuxClient.create(
+            tag,
+            options.multiplex(),
+            () -> dialDirect(Metadata.internal(Network.TCP, SingMux.DESTINATION)));
   }
 
   private Conn open(int command, Destination destination) throws IOException {
     Conn c = stack.connect(dialer.dial(server), options.server());
     try {
+      if (vision && command == Vless.TCP) {
+        // Vision: the request names the flow, then padded blocks start at once (as Xray's
+        // client sends an empty padded block when it has no first data)
+        c.out().write(Vless.request(uuid, command, destination, Flow.VISION));
+        VisionOutputStream out = new VisionOutputStream(c.out(), uuid);
+        out.writeEmpty();
+        c.out().flush();
+        return new StreamConn(
+            c, new VisionInputStream(new ResponseSkippingInputStream(c.in()), uuid), out);
+      }
       c.out().write(Vless.request(uuid, command, destination));
       c.out().flush();
       return new StreamConn(c, new ResponseSkippingInputStream(c.in()), c.out());
@@ -55,7 +77,7 @@ public final class VlessOutbound implements Outbound {
     if (!networks.contains(Network.TCP)) {
       throw new IOException("outbound '" + tag + "' (vless) is set to network udp");
     }
-    return open(Vless.TCP, metadata.destination());
+    return mux != null ? mux.dial(metadata.destination()) : dialDirect(metadata);
   }
 
   @Override
@@ -63,7 +85,23 @@ public final class VlessOutbound implements Outbound {
     if (!networks.contains(Network.UDP)) {
       throw new IOException("outbound '" + tag + "' (vless) is set to network tcp");
     }
-    return new LengthPacketConn(open(Vless.UDP, metadata.destination()), metadata.destination());
+    return mux != null ? mux.listenPacket(metadata.destination()) : listenPacketDirect(metadata);
+  }
+
+  private Conn dialDirect(Metadata metadata) throws IOException {
+    return open(Vless.TCP, metadata.destination());
+  }
+
+  private PacketConn listenPacketDirect(Metadata metadata) throws IOException {
+    return switch (packetEncoding) {
+      case "xudp" -> new Xudp(open(Vless.MUX, Xudp.DESTINATION), metadata.destination(), true);
+      case "packetaddr" ->
+          new PacketAddr(
+              new LengthPacketConn(
+                  open(Vless.UDP, PacketAddr.DESTINATION), PacketAddr.DESTINATION));
+      default ->
+          new LengthPacketConn(open(Vless.UDP, metadata.destination()), metadata.destination());
+    };
   }
 
   @Override

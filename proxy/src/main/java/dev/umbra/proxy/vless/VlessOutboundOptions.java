@@ -4,11 +4,10 @@ import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.config.DialOptions;
 import dev.umbra.core.config.Flatten;
 import dev.umbra.core.config.JsonPaths;
-import dev.umbra.core.config.Unsupported;
 import dev.umbra.core.config.Validated;
+import dev.umbra.proxy.mux.MultiplexOutboundOptions;
 import dev.umbra.tls.TlsOptions;
 import dev.umbra.transport.TransportOptions;
-import tools.jackson.databind.JsonNode;
 
 /** The sing-box {@code vless} outbound. */
 public record VlessOutboundOptions(
@@ -20,7 +19,7 @@ public record VlessOutboundOptions(
     String network,
     String packetEncoding,
     TlsOptions tls,
-    @Unsupported JsonNode multiplex,
+    MultiplexOutboundOptions multiplex,
     TransportOptions transport)
     implements Validated {
 
@@ -35,16 +34,21 @@ public record VlessOutboundOptions(
     }
     Uuids.parse(uuid, JsonPaths.field(p, "uuid"));
     Flow.check(flow, JsonPaths.field(p, "flow"));
+    if (Flow.isVision(flow)) {
+      Flow.checkCarrier(
+          JsonPaths.field(p, "flow"), tls, transport, multiplex != null && multiplex.on());
+    }
     if (network != null && !network.isEmpty() && !network.equals("tcp") && !network.equals("udp")) {
       throw new ConfigException(
           JsonPaths.field(p, "network"), "expected 'tcp' or 'udp', got '" + network + "'");
     }
-    if (packetEncoding != null && !packetEncoding.isEmpty()) {
+    if (packetEncoding != null
+        && !packetEncoding.isEmpty()
+        && !packetEncoding.equals("xudp")
+        && !packetEncoding.equals("packetaddr")) {
       throw new ConfigException(
           JsonPaths.field(p, "packet_encoding"),
-          "packet_encoding '"
-              + packetEncoding
-              + "' is not supported yet (UDP uses plain VLESS length-prefixed packets)");
+          "expected \"\", \"xudp\" or \"packetaddr\", got '" + packetEncoding + "'");
     }
   }
 }

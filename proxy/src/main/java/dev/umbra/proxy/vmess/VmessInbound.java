@@ -8,10 +8,15 @@ import dev.umbra.core.adapter.Router;
 import dev.umbra.core.adapter.StartStage;
 import dev.umbra.core.listener.TcpListener;
 import dev.umbra.core.net.Conn;
+import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Drain;
 import dev.umbra.core.net.Network;
+import dev.umbra.core.net.PacketConn;
 import dev.umbra.core.net.SocketConn;
+import dev.umbra.proxy.mux.MuxServer;
+import dev.umbra.proxy.vless.PacketAddr;
 import dev.umbra.proxy.vless.Uuids;
+import dev.umbra.proxy.vless.Xudp;
 import dev.umbra.transport.ServerStack;
 import dev.umbra.transport.StreamConn;
 import java.io.DataInputStream;
@@ -41,6 +46,7 @@ public final class VmessInbound implements InjectableInbound {
 
   private final String tag;
   private final Router router;
+  private final MuxServer mux;
   private final ServerStack stack;
   private final List<User> users;
   private final AuthIdFilter filter = new AuthIdFilter(1 << 17);
@@ -49,6 +55,7 @@ public final class VmessInbound implements InjectableInbound {
   public VmessInbound(String tag, VmessInboundOptions o, AdapterContext context) {
     this.tag = tag;
     this.router = context.router();
+    this.mux = MuxServer.create(tag, o.multiplex());
     TcpListener.listenAddress(o.listen(), "");
     this.stack = ServerStack.create(o.tls(), o.transport(), "");
     List<User> us = new ArrayList<>();
@@ -118,11 +125,6 @@ public final class VmessInbound implements InjectableInbound {
       Drain.andClose(conn);
       return;
     }
-    if (request.command() == VmessHeader.MUX) {
-      LOG.debug("inbound/{}: {}: mux is not supported yet", tag, source);
-      conn.close();
-      return;
-    }
     conn.setReadTimeout(0);
     byte[] responseKey = BodyKeys.responseOf(request.bodyKey());
     byte[] responseIv = BodyKeys.responseOf(request.bodyIv());
@@ -134,18 +136,18 @@ public final class VmessInbound implements InjectableInbound {
         Metadata.of(
                 tag,
                 "vmess",
-                request.command() == VmessHeader.UDP ? Network.UDP : Network.TCP,
+                request.command() == VmessHeader.TCP ? Network.TCP : Network.UDP,
                 source,
-                request.destination())
+                request.command() == VmessHeader.MUX ? Xudp.DESTINATION : request.destination())
             .withUser(user.name());
     LOG.debug("inbound/{}: {} user {} -> {}", tag, source, user.name(), request.destination());
     if (!chunked) {
-      if (request.command() == VmessHeader.UDP) {
+      if (request.command() != VmessHeader.TCP) {
         LOG.debug("inbound/{}: {}: UDP needs a chunk stream", tag, source);
         conn.close();
         return;
       }
-      router.routeConnection(conn, m, Handshake.NONE);
+      route(conn, m);
       return;
     }
     ChunkReader reader =
@@ -168,20 +170,57 @@ public final class VmessInbound implements InjectableInbound {
                 responseIv,
                 request.bodyKey(),
                 request.bodyIv()));
-    if (request.command() == VmessHeader.UDP) {
+    if (request.command() == VmessHeader.MUX) {
       conn.out().flush();
-      router.routePackets(
-          new VmessPacketConn(conn, reader, writer, request.destination()), m, Handshake.NONE);
+      Xudp xudp =
+          new Xudp(new StreamConn(conn, reader, writer, writer::finish), Xudp.DESTINATION, false);
+      Destination first;
+      try {
+        conn.setReadTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+        first = xudp.peekFirst();
+        conn.setReadTimeout(0);
+      } catch (IOException e) {
+        LOG.debug("inbound/{}: {}: bad xudp session: {}", tag, source, e.toString());
+        conn.close();
+        return;
+      }
+      router.routePackets(xudp, m.withDestination(first), Handshake.NONE);
+    } else if (request.command() == VmessHeader.UDP) {
+      conn.out().flush();
+      PacketConn packets = new VmessPacketConn(conn, reader, writer, request.destination());
+      Metadata pm = m;
+      if (PacketAddr.isMagic(request.destination())) {
+        PacketAddr addressed = new PacketAddr(packets);
+        try {
+          conn.setReadTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+          pm = m.withDestination(addressed.peekFirst());
+          conn.setReadTimeout(0);
+        } catch (IOException e) {
+          LOG.debug("inbound/{}: {}: bad packetaddr datagram: {}", tag, source, e.toString());
+          conn.close();
+          return;
+        }
+        packets = addressed;
+      }
+      router.routePackets(packets, pm, Handshake.NONE);
     } else {
-      router.routeConnection(
+      route(
           new StreamConn(
               conn,
               reader,
               writer,
               // the end chunk is VMess's half-close; the carrier stays open for the other way
               writer::finish),
-          m,
-          Handshake.NONE);
+          m);
+    }
+  }
+
+  /** Routes a stream, or serves it as a sing-mux session when it is one. */
+  private void route(Conn c, Metadata m) {
+    if (mux != null && mux.accepts(m)) {
+      mux.serve(c, m, router);
+    } else {
+      router.routeConnection(c, m, Handshake.NONE);
     }
   }
 

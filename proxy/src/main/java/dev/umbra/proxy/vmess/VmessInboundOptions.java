@@ -4,20 +4,19 @@ import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.config.Flatten;
 import dev.umbra.core.config.JsonPaths;
 import dev.umbra.core.config.ListenOptions;
-import dev.umbra.core.config.Unsupported;
 import dev.umbra.core.config.Validated;
+import dev.umbra.proxy.mux.MultiplexInboundOptions;
 import dev.umbra.proxy.vless.Uuids;
 import dev.umbra.tls.TlsOptions;
 import dev.umbra.transport.TransportOptions;
 import java.util.List;
-import tools.jackson.databind.JsonNode;
 
 /** The sing-box {@code vmess} inbound. */
 public record VmessInboundOptions(
     @Flatten ListenOptions listen,
     List<VmessUser> users,
     TlsOptions tls,
-    @Unsupported JsonNode multiplex,
+    MultiplexInboundOptions multiplex,
     TransportOptions transport)
     implements Validated {
 

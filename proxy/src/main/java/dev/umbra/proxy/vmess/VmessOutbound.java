@@ -7,7 +7,11 @@ import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.PacketConn;
+import dev.umbra.proxy.mux.MuxClient;
+import dev.umbra.proxy.mux.SingMux;
+import dev.umbra.proxy.vless.PacketAddr;
 import dev.umbra.proxy.vless.Uuids;
+import dev.umbra.proxy.vless.Xudp;
 import dev.umbra.transport.ClientStack;
 import dev.umbra.transport.StreamConn;
 import java.io.DataInputStream;
@@ -31,6 +35,8 @@ public final class VmessOutbound implements Outbound {
   private final byte[] cmdKey;
   private final Security security;
   private final Set<Network> networks;
+  private final MuxClient mux;
+  private final String packetEncoding;
 
   public VmessOutbound(String tag, VmessOutboundOptions options, Dialer dialer) {
     this.tag = tag;
@@ -45,6 +51,12 @@ public final class VmessOutbound implements Outbound {
         n == null || n.isEmpty()
             ? EnumSet.of(Network.TCP, Network.UDP)
             : EnumSet.of(n.equals("tcp") ? Network.TCP : Network.UDP);
+    this.packetEncoding = options.packetEncoding() == null ? "" : options.packetEncoding();
+    this.mux =
+        MuxClient.create(
+            tag,
+            options.multiplex(),
+            () -> dialDirect(Metadata.internal(Network.TCP, SingMux.DESTINATION)));
   }
 
   /** An open session: the carrier and the body keys of both directions. */
@@ -124,7 +136,23 @@ public final class VmessOutbound implements Outbound {
     if (!networks.contains(Network.TCP)) {
       throw new IOException("outbound '" + tag + "' (vmess) is set to network udp");
     }
-    Session s = open(VmessHeader.TCP, metadata.destination());
+    return mux != null ? mux.dial(metadata.destination()) : dialDirect(metadata);
+  }
+
+  @Override
+  public PacketConn listenPacket(Metadata metadata) throws IOException {
+    if (!networks.contains(Network.UDP)) {
+      throw new IOException("outbound '" + tag + "' (vmess) is set to network tcp");
+    }
+    return mux != null ? mux.listenPacket(metadata.destination()) : listenPacketDirect(metadata);
+  }
+
+  private Conn dialDirect(Metadata metadata) throws IOException {
+    return stream(open(VmessHeader.TCP, metadata.destination()));
+  }
+
+  /** The body of a TCP or Mux session as a stream. */
+  private static Conn stream(Session s) {
     Conn c = s.conn();
     InputStream afterHeader = new AfterResponseHeader(s);
     if (!chunked(s.request())) {
@@ -168,18 +196,25 @@ public final class VmessOutbound implements Outbound {
     }
   }
 
-  @Override
-  public PacketConn listenPacket(Metadata metadata) throws IOException {
-    if (!networks.contains(Network.UDP)) {
-      throw new IOException("outbound '" + tag + "' (vmess) is set to network tcp");
+  private PacketConn listenPacketDirect(Metadata metadata) throws IOException {
+    if (packetEncoding.equals("xudp")) {
+      return new Xudp(
+          stream(open(VmessHeader.MUX, Xudp.DESTINATION)), metadata.destination(), true);
     }
-    Session s = open(VmessHeader.UDP, metadata.destination());
+    if (packetEncoding.equals("packetaddr")) {
+      return new PacketAddr(
+          udp(open(VmessHeader.UDP, PacketAddr.DESTINATION), PacketAddr.DESTINATION));
+    }
+    return udp(open(VmessHeader.UDP, metadata.destination()), metadata.destination());
+  }
+
+  private static PacketConn udp(Session s, Destination destination) {
     Conn c = s.conn();
     return new VmessPacketConn(
         c,
         new ChunkReader(new AfterResponseHeader(s), s.response()),
         new ChunkWriter(c.out(), s.request()),
-        metadata.destination());
+        destination);
   }
 
   @Override

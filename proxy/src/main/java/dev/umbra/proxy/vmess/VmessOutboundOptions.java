@@ -4,12 +4,11 @@ import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.config.DialOptions;
 import dev.umbra.core.config.Flatten;
 import dev.umbra.core.config.JsonPaths;
-import dev.umbra.core.config.Unsupported;
 import dev.umbra.core.config.Validated;
+import dev.umbra.proxy.mux.MultiplexOutboundOptions;
 import dev.umbra.proxy.vless.Uuids;
 import dev.umbra.tls.TlsOptions;
 import dev.umbra.transport.TransportOptions;
-import tools.jackson.databind.JsonNode;
 
 /** The sing-box {@code vmess} outbound. */
 public record VmessOutboundOptions(
@@ -24,7 +23,7 @@ public record VmessOutboundOptions(
     String network,
     String packetEncoding,
     TlsOptions tls,
-    @Unsupported JsonNode multiplex,
+    MultiplexOutboundOptions multiplex,
     TransportOptions transport)
     implements Validated {
 
@@ -48,10 +47,13 @@ public record VmessOutboundOptions(
       throw new ConfigException(
           JsonPaths.field(p, "network"), "expected 'tcp' or 'udp', got '" + network + "'");
     }
-    if (packetEncoding != null && !packetEncoding.isEmpty()) {
+    if (packetEncoding != null
+        && !packetEncoding.isEmpty()
+        && !packetEncoding.equals("xudp")
+        && !packetEncoding.equals("packetaddr")) {
       throw new ConfigException(
           JsonPaths.field(p, "packet_encoding"),
-          "packet_encoding '" + packetEncoding + "' is not supported yet");
+          "expected \"\", \"xudp\" or \"packetaddr\", got '" + packetEncoding + "'");
     }
   }
 

@@ -54,7 +54,8 @@ class ShadowsocksOptionsTest {
                     "\"method\": \"aes-128-gcm\", \"password\": \"x\", \"multiplex\":"
                         + " {\"enabled\": true}")))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("outbounds[0].multiplex");
+        .hasMessageContaining("outbounds[0].multiplex.protocol")
+        .hasMessageContaining("h2mux");
   }
 
   @Test

@@ -176,7 +176,7 @@ class TrojanHostileInputTest {
   }
 
   @Test
-  void multiplexIsRejectedAtLoad() {
+  void multiplexH2muxIsRejectedAtLoad() {
     assertThatThrownBy(() ->
             Harness.umbra(
                 """
@@ -184,7 +184,7 @@ class TrojanHostileInputTest {
                   "server_port": 1, "password": "x", "multiplex": {"enabled": true}}]}
                 """))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("outbounds[0].multiplex")
+        .hasMessageContaining("outbounds[0].multiplex.protocol")
         .hasMessageContaining("not supported yet");
   }
 }

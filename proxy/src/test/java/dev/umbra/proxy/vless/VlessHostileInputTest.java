@@ -111,17 +111,17 @@ class VlessHostileInputTest {
             Harness.umbra(
                 """
                 {"outbounds": [{"type": "vless", "tag": "v", "server": "127.0.0.1",
-                  "server_port": 1, "uuid": "%s", "flow": "xtls-rprx-vision"}]}
+                  "server_port": 1, "uuid": "%s", "flow": "xtls-rprx-vision2"}]}
                 """
                     .formatted(UUID)))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("outbounds[0].flow")
-        .hasMessageContaining("not supported yet");
+        .hasMessageContaining("unknown flow");
     assertThatThrownBy(() ->
             Harness.umbra(
                 """
                 {"outbounds": [{"type": "vless", "tag": "v", "server": "127.0.0.1",
-                  "server_port": 1, "uuid": "%s", "packet_encoding": "xudp"}]}
+                  "server_port": 1, "uuid": "%s", "packet_encoding": "xudp2"}]}
                 """
                     .formatted(UUID)))
         .isInstanceOf(ConfigException.class)

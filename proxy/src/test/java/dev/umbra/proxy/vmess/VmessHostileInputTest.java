@@ -135,11 +135,12 @@ class VmessHostileInputTest {
             Harness.umbra(
                 """
                 {"inbounds": [{"type": "vmess", "tag": "v", "listen": "127.0.0.1",
-                  "users": [{"uuid": "%s"}], "multiplex": {"enabled": true}}]}
+                  "users": [{"uuid": "%s"}],
+                  "multiplex": {"enabled": true, "brutal": {"enabled": true}}}]}
                 """
                     .formatted(UUID)))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("inbounds[0].multiplex")
+        .hasMessageContaining("inbounds[0].multiplex.brutal")
         .hasMessageContaining("not supported yet");
   }
 }

@@ -1,0 +1,125 @@
+package dev.umbra.proxy.mux;
+
+import dev.umbra.core.adapter.Handshake;
+import dev.umbra.core.adapter.Metadata;
+import dev.umbra.core.adapter.Router;
+import dev.umbra.core.net.Conn;
+import dev.umbra.core.net.Network;
+import java.io.DataInputStream;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sing-mux server of one inbound: a connection whose destination is {@link SingMux#DESTINATION}
+ * carries a session; each stream in it is routed like a connection of its own (same inbound, source
+ * and user).
+ */
+public final class MuxServer {
+  private static final Logger LOG = LoggerFactory.getLogger(MuxServer.class);
+  static final int REQUEST_TIMEOUT_MILLIS = 30_000;
+
+  private final String tag;
+  private final boolean requirePadding;
+
+  private MuxServer(String tag, MultiplexInboundOptions o) {
+    this.tag = tag;
+    this.requirePadding = Boolean.TRUE.equals(o.padding());
+  }
+
+  /** A server for {@code o}, or null when multiplexing is off. */
+  public static MuxServer create(String tag, MultiplexInboundOptions o) {
+    return o == null || !o.on() ? null : new MuxServer(tag, o);
+  }
+
+  /** Whether {@code conn} to {@code m.destination()} is a session for us. */
+  public boolean accepts(Metadata m) {
+    return SingMux.isMuxDestination(m.destination());
+  }
+
+  /** Serves the session on {@code conn} until it ends, then closes it. */
+  public void serve(Conn conn, Metadata m, Router router) {
+    MuxSession session;
+    try {
+      conn.setReadTimeout(REQUEST_TIMEOUT_MILLIS);
+      SingMux.Preamble p = SingMux.readPreamble(new DataInputStream(conn.in()));
+      if (requirePadding && !p.padding()) {
+        LOG.warn("inbound/{}: {}: non-padded mux session rejected", tag, m.source());
+        conn.close();
+        return;
+      }
+      conn.setReadTimeout(0);
+      Conn c = p.padding() ? new PaddingConn(conn) : conn;
+      session =
+          switch (p.protocol()) {
+            case SingMux.PROTOCOL_SMUX -> new SmuxSession(c, false);
+            case SingMux.PROTOCOL_YAMUX -> new YamuxSession(c, false);
+            case SingMux.PROTOCOL_H2MUX ->
+                throw new java.net.ProtocolException("h2mux is not supported yet");
+            default -> throw new java.net.ProtocolException("unknown mux protocol " + p.protocol());
+          };
+    } catch (IOException e) {
+      LOG.warn("inbound/{}: {}: mux session refused: {}", tag, m.source(), e.getMessage());
+      closeQuietly(conn);
+      return;
+    }
+    LOG.debug("inbound/{}: {}: mux session", tag, m.source());
+    session.start();
+    try {
+      while (true) {
+        MuxStream s = session.accept();
+        Thread.ofVirtual().name("mux-stream").start(() -> stream(s, m, router));
+      }
+    } catch (IOException e) {
+      LOG.debug("inbound/{}: {}: mux session ended: {}", tag, m.source(), e.toString());
+    } finally {
+      session.close();
+    }
+  }
+
+  private void stream(MuxStream s, Metadata m, Router router) {
+    SingMux.StreamRequest r;
+    try {
+      s.setReadTimeout(REQUEST_TIMEOUT_MILLIS);
+      r = SingMux.readStreamRequest(new DataInputStream(s.in()));
+      s.setReadTimeout(0);
+    } catch (IOException e) {
+      LOG.warn("inbound/{}: {}: bad mux stream request: {}", tag, m.source(), e.getMessage());
+      s.close();
+      return;
+    }
+    Network network = r.udp() ? Network.UDP : Network.TCP;
+    Metadata sm =
+        Metadata.of(m.inbound(), m.inboundType(), network, m.source(), r.destination())
+            .withUser(m.user());
+    LOG.debug("inbound/{}: {}: mux {} stream -> {}", tag, m.source(), network, r.destination());
+    Handshake reply =
+        new Handshake() {
+          @Override
+          public void succeed() throws IOException {
+            s.out().write(SingMux.success());
+            s.out().flush();
+          }
+
+          @Override
+          public void fail(Exception cause) throws IOException {
+            s.out().write(SingMux.error(String.valueOf(cause.getMessage())));
+            s.out().flush();
+          }
+        };
+    if (r.udp()) {
+      router.routePackets(
+          new MuxPacketConn(s, s.in(), r.packetAddr() ? null : r.destination()), sm, reply);
+    } else {
+      router.routeConnection(s, sm, reply);
+    }
+  }
+
+  private static void closeQuietly(Conn c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      LOG.debug("close: {}", e.toString());
+    }
+  }
+}

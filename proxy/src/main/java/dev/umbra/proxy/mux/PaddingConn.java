@@ -1,0 +1,148 @@
+package dev.umbra.proxy.mux;
+
+import dev.umbra.core.net.Conn;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketAddress;
+import java.security.SecureRandom;
+
+/**
+ * sing-mux's padding layer (sagernet/sing-mux padding.go): each of the first 16 writes of a session
+ * becomes {@code u16 data_len, u16 padding_len, data, padding} with 256..767 bytes of zero padding;
+ * the first 16 frames read are unpadded the same way; after that the bytes pass through.
+ */
+public final class PaddingConn implements Conn {
+  static final int PADDED_FRAMES = 16;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Conn carrier;
+  private final DataInputStream in;
+  private final In input = new In();
+  private final Out output = new Out();
+
+  public PaddingConn(Conn carrier) {
+    this.carrier = carrier;
+    this.in = new DataInputStream(carrier.in());
+  }
+
+  /** One padded frame: header, the data, {@code paddingLength} zeros. */
+  public static byte[] frame(byte[] b, int off, int len, int paddingLength) {
+    if (len > 0xffff || paddingLength > 0xffff) {
+      throw new IllegalArgumentException("frame too large");
+    }
+    byte[] f = new byte[4 + len + paddingLength];
+    f[0] = (byte) (len >>> 8);
+    f[1] = (byte) len;
+    f[2] = (byte) (paddingLength >>> 8);
+    f[3] = (byte) paddingLength;
+    System.arraycopy(b, off, f, 4, len);
+    return f;
+  }
+
+  private final class Out extends OutputStream {
+    private int written;
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) throws IOException {
+      while (written < PADDED_FRAMES && len > 0) {
+        int n = Math.min(len, 0xffff);
+        carrier.out().write(frame(b, off, n, 256 + RANDOM.nextInt(512)));
+        written++;
+        off += n;
+        len -= n;
+      }
+      if (len > 0) {
+        carrier.out().write(b, off, len);
+      }
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      carrier.out().flush();
+    }
+  }
+
+  private final class In extends InputStream {
+    private int framesRead;
+    private int dataRemaining;
+    private int paddingRemaining;
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public synchronized int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      while (dataRemaining == 0) {
+        if (paddingRemaining > 0) {
+          in.skipNBytes(paddingRemaining);
+          paddingRemaining = 0;
+        }
+        if (framesRead >= PADDED_FRAMES) {
+          return in.read(b, off, len);
+        }
+        int first = in.read();
+        if (first < 0) {
+          return -1;
+        }
+        dataRemaining = (first << 8) | in.readUnsignedByte();
+        paddingRemaining = in.readUnsignedShort();
+        framesRead++;
+      }
+      int n = in.read(b, off, Math.min(len, dataRemaining));
+      if (n < 0) {
+        throw new java.io.EOFException("sing-mux: stream ended inside a padded frame");
+      }
+      dataRemaining -= n;
+      return n;
+    }
+  }
+
+  @Override
+  public InputStream in() {
+    return input;
+  }
+
+  @Override
+  public OutputStream out() {
+    return output;
+  }
+
+  @Override
+  public void shutdownOutput() throws IOException {
+    carrier.shutdownOutput();
+  }
+
+  @Override
+  public void setReadTimeout(int millis) throws IOException {
+    carrier.setReadTimeout(millis);
+  }
+
+  @Override
+  public SocketAddress localAddress() {
+    return carrier.localAddress();
+  }
+
+  @Override
+  public SocketAddress remoteAddress() {
+    return carrier.remoteAddress();
+  }
+
+  @Override
+  public void close() throws IOException {
+    carrier.close();
+  }
+}
