@@ -39,7 +39,7 @@ public final class VlessOutbound implements Outbound {
   }
 
   private Conn open(int command, Destination destination) throws IOException {
-    Conn c = stack.connect(dialer.dial(server), options.server());
+    Conn c = stack.connect(() -> dialer.dial(server), options.server());
     try {
       c.out().write(Vless.request(uuid, command, destination));
       c.out().flush();
