@@ -2,6 +2,7 @@ package dev.umbra.transport.grpc;
 
 import dev.umbra.core.net.Conn;
 import dev.umbra.transport.StreamConn;
+import dev.umbra.transport.h2.H2StreamConn;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ProtocolException;
@@ -31,7 +32,11 @@ final class GunConn {
               return reader.read(b, off, len);
             } catch (ProtocolException e) {
               LOG.warn("grpc: {}: {}; closing the stream", stream.remoteAddress(), e.getMessage());
-              stream.close();
+              if (stream instanceof H2StreamConn h) {
+                h.abort();
+              } else {
+                stream.close();
+              }
               throw e;
             }
           }

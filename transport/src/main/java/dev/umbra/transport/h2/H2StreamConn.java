@@ -377,6 +377,32 @@ public final class H2StreamConn implements Conn {
     }
   }
 
+  /** Ends the stream at once with RST_STREAM (the peer broke the framing inside it). */
+  public void abort() {
+    Stream.Data d;
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      outputShut = true;
+      failure = failure == null ? new IOException("HTTP/2 stream aborted") : failure;
+      d = current;
+      current = null;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (d != null) {
+      d.release();
+    }
+    Stream s = stream;
+    if (s != null && !s.isReset()) {
+      s.reset(new ResetFrame(s.getId(), ErrorCode.PROTOCOL_ERROR.code), Callback.NOOP);
+    }
+  }
+
   @Override
   public String toString() {
     Stream s = stream;
