@@ -5,35 +5,48 @@ import dev.umbra.core.net.Conn;
 import dev.umbra.tls.TlsConn;
 import dev.umbra.tls.TlsOptions;
 import dev.umbra.tls.TlsServer;
+import dev.umbra.transport.grpc.GrpcServer;
+import dev.umbra.transport.http.HttpServer;
 import dev.umbra.transport.ws.WebSocketServer;
 import java.io.IOException;
+import java.util.List;
 
 /** What an inbound runs on an accepted connection before its protocol: TLS, then the transport. */
 public final class ServerStack {
   private final TlsServer tls;
   private final ServerTransport transport;
+  private final SessionServerTransport sessions;
 
   /** An accepted stream and the protocol ALPN chose on its TLS layer ("" without TLS or ALPN). */
   public record Accepted(Conn conn, String alpn) {}
 
-  private ServerStack(TlsServer tls, ServerTransport transport) {
+  private ServerStack(TlsServer tls, ServerTransport transport, SessionServerTransport sessions) {
     this.tls = tls;
     this.transport = transport;
+    this.sessions = sessions;
   }
 
   /** Checks the options at load time; {@code path} is the inbound's JSON path. */
   public static ServerStack create(TlsOptions tls, TransportOptions transport, String path) {
-    TlsServer t =
-        tls != null && tls.isEnabled() ? TlsServer.create(tls, JsonPaths.field(path, "tls")) : null;
-    ServerTransport tr =
-        transport == null
-            ? null
-            : switch (transport.type()) {
-              case "ws" -> new WebSocketServer(transport, false);
-              case "httpupgrade" -> new WebSocketServer(transport, true);
-              default -> throw new IllegalStateException("transport " + transport.type());
+    boolean tlsOn = tls != null && tls.isEnabled();
+    String type = transport == null ? "" : transport.type();
+    TlsOptions effective =
+        !tlsOn
+            ? tls
+            : switch (type) {
+              case "http" -> Alpn.server(tls, List.of("h2", "http/1.1"));
+              case "grpc" -> Alpn.server(tls, List.of("h2"));
+              default -> tls;
             };
-    return new ServerStack(t, tr);
+    TlsServer t = tlsOn ? TlsServer.create(effective, JsonPaths.field(path, "tls")) : null;
+    return switch (type) {
+      case "" -> new ServerStack(t, null, null);
+      case "ws" -> new ServerStack(t, new WebSocketServer(transport, false), null);
+      case "httpupgrade" -> new ServerStack(t, new WebSocketServer(transport, true), null);
+      case "http" -> new ServerStack(t, null, new HttpServer(transport));
+      case "grpc" -> new ServerStack(t, null, new GrpcServer(transport));
+      default -> throw new IllegalStateException("transport " + type);
+    };
   }
 
   public boolean hasTls() {
@@ -45,6 +58,10 @@ public final class ServerStack {
    * raw}); closes {@code raw} on failure.
    */
   public Accepted accept(Conn raw) throws IOException {
+    if (sessions != null) {
+      raw.close();
+      throw new IllegalStateException("a multi-stream transport is served with serve()");
+    }
     Conn c = raw;
     String alpn = "";
     try {
@@ -57,6 +74,31 @@ public final class ServerStack {
         c = transport.accept(c);
       }
       return new Accepted(c, alpn);
+    } catch (IOException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Runs TLS and the transport on {@code raw} and hands every stream it carries to {@code handler}:
+   * one for plain, ws and httpupgrade carriers (on this thread), any number for HTTP/2 ones (each
+   * on its own thread; this returns when the carrier closes). Closes {@code raw} on failure.
+   */
+  public void serve(Conn raw, StreamHandler handler) throws IOException {
+    if (sessions == null) {
+      handler.handle(accept(raw));
+      return;
+    }
+    Conn c = raw;
+    try {
+      String alpn = "";
+      if (tls != null) {
+        TlsConn t = tls.accept(c);
+        alpn = t.applicationProtocol();
+        c = t;
+      }
+      sessions.serve(c, alpn, handler);
     } catch (IOException | RuntimeException e) {
       c.close();
       throw e;

@@ -27,10 +27,10 @@ public record TransportOptions(
     implements Validated {
 
   /** Transport types Umbra carries today. */
-  public static final Set<String> SUPPORTED = Set.of("ws", "httpupgrade");
+  public static final Set<String> SUPPORTED = Set.of("ws", "httpupgrade", "http", "grpc");
 
   /** sing-box transport types that are not implemented yet. */
-  private static final Set<String> KNOWN = Set.of("http", "grpc", "quic");
+  private static final Set<String> KNOWN = Set.of("quic");
 
   @Override
   public void validate(String p) {
@@ -45,15 +45,19 @@ public record TransportOptions(
       throw new ConfigException(JsonPaths.field(p, "type"), "unknown transport '" + type + "'");
     }
     boolean ws = type.equals("ws");
-    reject(p, "method", method != null);
-    reject(p, "service_name", serviceName != null);
-    reject(p, "idle_timeout", idleTimeout != null);
-    reject(p, "ping_timeout", pingTimeout != null);
-    reject(p, "permit_without_stream", permitWithoutStream != null);
+    boolean http = type.equals("http");
+    boolean grpc = type.equals("grpc");
+    reject(p, "method", !http && method != null);
+    reject(p, "service_name", !grpc && serviceName != null);
+    reject(p, "idle_timeout", !http && !grpc && idleTimeout != null);
+    reject(p, "ping_timeout", !http && !grpc && pingTimeout != null);
+    reject(p, "permit_without_stream", !grpc && permitWithoutStream != null);
     reject(p, "max_early_data", !ws && maxEarlyData != null);
     reject(p, "early_data_header_name", !ws && earlyDataHeaderName != null);
-    reject(p, "host", ws && host != null);
-    if (host != null && host.size() > 1) {
+    reject(p, "host", (ws || grpc) && host != null);
+    reject(p, "path", grpc && path != null);
+    reject(p, "headers", grpc && headers != null);
+    if (!http && host != null && host.size() > 1) {
       throw new ConfigException(JsonPaths.field(p, "host"), "expected one host for " + type);
     }
     if (maxEarlyData != null && (maxEarlyData < 0 || maxEarlyData > 65536)) {
@@ -70,6 +74,20 @@ public record TransportOptions(
       throw new ConfigException(
           JsonPaths.field(p, field), "field '" + field + "' does not apply to transport " + type);
     }
+  }
+
+  /** The gRPC service name ("" when unset, as sing-box). */
+  public String serviceNameOrEmpty() {
+    return serviceName == null ? "" : serviceName;
+  }
+
+  public Duration idleTimeoutOrZero() {
+    return idleTimeout == null ? Duration.ZERO : idleTimeout;
+  }
+
+  /** sing-box's default ping timeout is 15 s. */
+  public Duration pingTimeoutOrDefault() {
+    return pingTimeout == null || pingTimeout.isZero() ? Duration.ofSeconds(15) : pingTimeout;
   }
 
   /** The request path, "/" when unset. */

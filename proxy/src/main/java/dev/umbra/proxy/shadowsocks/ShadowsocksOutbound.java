@@ -102,7 +102,7 @@ public final class ShadowsocksOutbound implements Outbound, Lifecycle {
         c = v.tls().wrap(c, v.host());
       }
       c.setReadTimeout(HANDSHAKE_TIMEOUT_MILLIS);
-      Conn ws = WebSocketConn.connect(c, v.host(), v.path());
+      Conn ws = PluginWebSocket.connect(c, v.host(), v.path());
       c.setReadTimeout(0);
       return v.mux() ? new MuxCoolConn(ws, server.port()) : ws;
     } catch (IOException | RuntimeException e) {

@@ -74,8 +74,14 @@ public final class TrojanInbound implements InjectableInbound {
 
   private void serve(Conn raw, InetSocketAddress source) throws IOException {
     raw.setReadTimeout(HANDSHAKE_TIMEOUT_MILLIS);
-    ServerStack.Accepted accepted = stack.accept(raw);
+    stack.serve(raw, accepted -> serveStream(accepted, source));
+  }
+
+  /** One stream: the whole connection, or one of the streams an HTTP/2 transport carries. */
+  private void serveStream(ServerStack.Accepted accepted, InetSocketAddress source)
+      throws IOException {
     Conn conn = accepted.conn();
+    conn.setReadTimeout(HANDSHAKE_TIMEOUT_MILLIS);
     byte[] head = new byte[Trojan.KEY_LENGTH + 2];
     int n = 0;
     boolean plausible = true;

@@ -72,7 +72,12 @@ public final class VlessInbound implements InjectableInbound {
 
   private void serve(Conn raw, InetSocketAddress source) throws IOException {
     raw.setReadTimeout(HANDSHAKE_TIMEOUT_MILLIS);
-    Conn conn = stack.accept(raw).conn();
+    stack.serve(raw, accepted -> serveStream(accepted.conn(), source));
+  }
+
+  /** One stream: the whole connection, or one of the streams an HTTP/2 transport carries. */
+  private void serveStream(Conn conn, InetSocketAddress source) throws IOException {
+    conn.setReadTimeout(HANDSHAKE_TIMEOUT_MILLIS);
     DataInputStream in = new DataInputStream(conn.in());
     Key key;
     String user;

@@ -3,6 +3,7 @@ package dev.umbra.proxy.shadowsocks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.SocketConn;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -13,34 +14,31 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The RFC 6455 client against a scripted server on a loopback socket: the handshake and its accept
- * check, masking, fragmented messages, ping answered with pong, and the close echo.
+ * v2ray-plugin's WebSocket leg (the transport module's RFC 6455 client) against a scripted server
+ * on a loopback socket: the handshake and its accept check, masking, fragmented messages, ping
+ * answered with pong, and the close echo.
  */
 class WebSocketConnTest {
 
-  @Test
-  void acceptKeyMatchesTheRfcExample() {
-    // RFC 6455 §1.3
-    assertThat(WebSocketConn.acceptFor("dGhlIHNhbXBsZSBub25jZQ=="))
-        .isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
-  }
+  static final int OP_CONTINUATION = 0x0;
+  static final int OP_BINARY = 0x2;
+  static final int OP_CLOSE = 0x8;
+  static final int OP_PING = 0x9;
+  static final int OP_PONG = 0xA;
 
-  @Test
-  void clientFramesAreMaskedWithTheRightLengthForm() {
-    byte[] mask = {1, 2, 3, 4};
-    byte[] small = WebSocketConn.frame(WebSocketConn.OP_BINARY, new byte[] {10, 20}, 0, 2, mask);
-    assertThat(small).containsExactly(0x82, 0x82, 1, 2, 3, 4, 0x0b, 0x16); // 10 xor 1, 20 xor 2
-    byte[] mid = WebSocketConn.frame(WebSocketConn.OP_BINARY, new byte[300], 0, 300, mask);
-    assertThat(mid[1] & 0xff).isEqualTo(0x80 | 126);
-    assertThat(((mid[2] & 0xff) << 8) | (mid[3] & 0xff)).isEqualTo(300);
-    byte[] big = WebSocketConn.frame(WebSocketConn.OP_BINARY, new byte[70000], 0, 70000, mask);
-    assertThat(big[1] & 0xff).isEqualTo(0x80 | 127);
-    assertThat(big.length).isEqualTo(2 + 8 + 4 + 70000);
+  static String acceptFor(String key) throws Exception {
+    byte[] d =
+        MessageDigest.getInstance("SHA-1")
+            .digest(
+                (key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII));
+    return Base64.getEncoder().encodeToString(d);
   }
 
   /** A server frame (unmasked). */
@@ -98,45 +96,38 @@ class WebSocketConnTest {
               out.write(
                   ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                           + "Connection: Upgrade\r\nSec-WebSocket-Accept: "
-                          + WebSocketConn.acceptFor(key)
+                          + acceptFor(key)
                           + "\r\n\r\n")
                       .getBytes(StandardCharsets.US_ASCII));
               DataInputStream din = new DataInputStream(in);
               Object[] data = readClientFrame(din);
+              out.write(serverFrame(false, OP_BINARY, "hel".getBytes(StandardCharsets.US_ASCII)));
+              out.write(serverFrame(true, OP_PING, "p!".getBytes(StandardCharsets.US_ASCII)));
               out.write(
-                  serverFrame(
-                      false, WebSocketConn.OP_BINARY, "hel".getBytes(StandardCharsets.US_ASCII)));
-              out.write(
-                  serverFrame(
-                      true, WebSocketConn.OP_PING, "p!".getBytes(StandardCharsets.US_ASCII)));
-              out.write(
-                  serverFrame(
-                      true,
-                      WebSocketConn.OP_CONTINUATION,
-                      "lo".getBytes(StandardCharsets.US_ASCII)));
-              out.write(serverFrame(true, WebSocketConn.OP_CLOSE, new byte[] {0x03, (byte) 0xe8}));
+                  serverFrame(true, OP_CONTINUATION, "lo".getBytes(StandardCharsets.US_ASCII)));
+              out.write(serverFrame(true, OP_CLOSE, new byte[] {0x03, (byte) 0xe8}));
               out.flush();
               Object[] pong = readClientFrame(din);
               Object[] close = readClientFrame(din);
               return new Object[] {head, data, pong, close};
-            } catch (IOException e) {
+            } catch (Exception e) {
               throw new RuntimeException(e);
             }
           });
       Socket c = new Socket(InetAddress.getLoopbackAddress(), ss.getLocalPort());
       c.setSoTimeout(10_000);
-      try (WebSocketConn ws = WebSocketConn.connect(new SocketConn(c), "peer.test", "/ss")) {
+      try (Conn ws = PluginWebSocket.connect(new SocketConn(c), "peer.test", "/ss")) {
         ws.out().write("up".getBytes(StandardCharsets.US_ASCII));
         assertThat(new String(ws.in().readAllBytes(), StandardCharsets.US_ASCII))
             .isEqualTo("hello");
       }
       Object[] r = server.get(20, TimeUnit.SECONDS);
       assertThat((String) r[0]).startsWith("GET /ss HTTP/1.1\r\n").contains("Host: peer.test\r\n");
-      assertThat(((Object[]) r[1])[0]).isEqualTo(WebSocketConn.OP_BINARY);
+      assertThat(((Object[]) r[1])[0]).isEqualTo(OP_BINARY);
       assertThat((byte[]) ((Object[]) r[1])[1]).isEqualTo("up".getBytes(StandardCharsets.US_ASCII));
-      assertThat(((Object[]) r[2])[0]).isEqualTo(WebSocketConn.OP_PONG);
+      assertThat(((Object[]) r[2])[0]).isEqualTo(OP_PONG);
       assertThat((byte[]) ((Object[]) r[2])[1]).isEqualTo("p!".getBytes(StandardCharsets.US_ASCII));
-      assertThat(((Object[]) r[3])[0]).isEqualTo(WebSocketConn.OP_CLOSE);
+      assertThat(((Object[]) r[3])[0]).isEqualTo(OP_CLOSE);
     }
   }
 
@@ -160,7 +151,7 @@ class WebSocketConnTest {
       Socket c = new Socket(InetAddress.getLoopbackAddress(), ss.getLocalPort());
       c.setSoTimeout(10_000);
       try (SocketConn conn = new SocketConn(c)) {
-        assertThatThrownBy(() -> WebSocketConn.connect(conn, "h", "/"))
+        assertThatThrownBy(() -> PluginWebSocket.connect(conn, "h", "/"))
             .hasMessageContaining("Sec-WebSocket-Accept");
       }
       server.get(20, TimeUnit.SECONDS);

@@ -141,7 +141,7 @@ class VlessHostileInputTest {
             Harness.umbra(
                 """
                 {"outbounds": [{"type": "vless", "tag": "v", "server": "127.0.0.1",
-                  "server_port": 1, "uuid": "%s", "transport": {"type": "grpc"}}]}
+                  "server_port": 1, "uuid": "%s", "transport": {"type": "quic"}}]}
                 """
                     .formatted(UUID)))
         .isInstanceOf(ConfigException.class)

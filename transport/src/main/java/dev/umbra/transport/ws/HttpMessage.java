@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.Locale;
 
 /** An HTTP/1.1 request or response head: the start line and headers, bounded in size. */
-record HttpMessage(String startLine, List<String[]> headers) {
+public record HttpMessage(String startLine, List<String[]> headers) {
   static final int MAX_HEAD = 16 * 1024;
 
   /** Reads one head byte by byte (nothing past the blank line is consumed). */
-  static HttpMessage read(InputStream in) throws IOException {
+  public static HttpMessage read(InputStream in) throws IOException {
     byte[] buf = new byte[MAX_HEAD];
     int n = 0;
     while (true) {
@@ -44,7 +44,7 @@ record HttpMessage(String startLine, List<String[]> headers) {
     return new HttpMessage(lines[0], List.copyOf(headers));
   }
 
-  String header(String name) {
+  public String header(String name) {
     for (String[] h : headers) {
       if (h[0].equalsIgnoreCase(name)) {
         return h[1];
@@ -66,7 +66,7 @@ record HttpMessage(String startLine, List<String[]> headers) {
     return false;
   }
 
-  void write(OutputStream out) throws IOException {
+  public void write(OutputStream out) throws IOException {
     StringBuilder b = new StringBuilder(startLine).append("\r\n");
     for (String[] h : headers) {
       b.append(h[0]).append(": ").append(h[1]).append("\r\n");

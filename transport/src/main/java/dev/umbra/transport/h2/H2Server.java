@@ -1,0 +1,193 @@
+package dev.umbra.transport.h2;
+
+import dev.umbra.core.net.Conn;
+import dev.umbra.transport.ServerStack;
+import dev.umbra.transport.StreamHandler;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.MetaData;
+import org.eclipse.jetty.http2.ErrorCode;
+import org.eclipse.jetty.http2.api.Session;
+import org.eclipse.jetty.http2.api.Stream;
+import org.eclipse.jetty.http2.api.server.ServerSessionListener;
+import org.eclipse.jetty.http2.frames.HeadersFrame;
+import org.eclipse.jetty.http2.frames.ResetFrame;
+import org.eclipse.jetty.http2.server.RawHTTP2ServerConnectionFactory;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.LocalConnector;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server half of an HTTP/2 transport: runs one session over an accepted carrier, checks each
+ * request (a refused one gets its status and ends; the others go on untouched) and hands every
+ * accepted stream to the inbound on its own virtual thread.
+ */
+public final class H2Server {
+  private static final Logger LOG = LoggerFactory.getLogger(H2Server.class);
+
+  /** Until the inbound has read its protocol header (it then sets its own timeout). */
+  private static final int STREAM_HANDSHAKE_TIMEOUT_MILLIS = 60_000;
+
+  /** What to answer a request: 200 with headers (and trailers ending our side) or an error. */
+  public record Verdict(int status, String reason, HttpFields headers, HttpFields endTrailers) {
+    public static Verdict refuse(int status, String reason) {
+      return new Verdict(status, reason, HttpFields.EMPTY, null);
+    }
+  }
+
+  /** Checks one request's method, path, authority and headers. */
+  @FunctionalInterface
+  public interface RequestCheck {
+    Verdict check(MetaData.Request request);
+  }
+
+  private final String name;
+  private final RequestCheck check;
+  private final Duration idleTimeout;
+  private final Factory factory = new Factory();
+
+  public H2Server(String name, RequestCheck check, Duration idleTimeout) {
+    this.name = name;
+    this.check = check;
+    this.idleTimeout = idleTimeout;
+    factory.setStreamIdleTimeout(0);
+    factory.setInitialSessionRecvWindow(8 * 1024 * 1024);
+    factory.setInitialStreamRecvWindow(4 * 1024 * 1024);
+  }
+
+  /** Reads the session listener from our endpoint instead of sharing one for all connections. */
+  private static final class Factory extends RawHTTP2ServerConnectionFactory {
+    Factory() {
+      super(new ServerSessionListener() {});
+    }
+
+    @Override
+    protected ServerSessionListener newSessionListener(Connector connector, EndPoint endPoint) {
+      return (ServerSessionListener) ((ConnEndPoint) endPoint).attachment;
+    }
+  }
+
+  /**
+   * Serves the session on {@code carrier} until it ends; {@code prefix} holds bytes already read
+   * from it (the client preface, while telling HTTP/2 from HTTP/1.1).
+   */
+  public void serve(Conn carrier, byte[] prefix, String alpn, StreamHandler handler)
+      throws IOException {
+    carrier.setReadTimeout(0);
+    LocalConnector connector = JettyRuntime.connector();
+    ConnEndPoint ep = new ConnEndPoint(connector.getScheduler(), carrier, prefix);
+    CountDownLatch closed = new CountDownLatch(1);
+    ep.attachment = new Listener(carrier, alpn, handler);
+    Connection connection = factory.newConnection(connector, ep);
+    connection.addEventListener(
+        new Connection.Listener() {
+          @Override
+          public void onClosed(Connection c) {
+            closed.countDown();
+          }
+        });
+    ep.setConnection(connection);
+    ep.onOpen();
+    connection.onOpen();
+    ep.startIo(name);
+    Session session = null;
+    try {
+      while (!closed.await(1, TimeUnit.SECONDS)) {
+        if (session == null && connection instanceof org.eclipse.jetty.http2.HTTP2Connection h) {
+          session = h.getSession();
+        }
+        if (idleTimeout != null
+            && !idleTimeout.isZero()
+            && session != null
+            && session.getStreams().isEmpty()
+            && ep.nanosSinceLastRead() > idleTimeout.toNanos()) {
+          LOG.debug("{}: HTTP/2 session idle for {}; closing", name, idleTimeout);
+          session.close(ErrorCode.NO_ERROR.code, "idle", Callback.NOOP);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ep.close();
+      throw new InterruptedIOException();
+    }
+  }
+
+  private final class Listener implements ServerSessionListener {
+    private final Conn carrier;
+    private final String alpn;
+    private final StreamHandler handler;
+
+    Listener(Conn carrier, String alpn, StreamHandler handler) {
+      this.carrier = carrier;
+      this.alpn = alpn;
+      this.handler = handler;
+    }
+
+    @Override
+    public Stream.Listener onNewStream(Stream stream, HeadersFrame frame) {
+      if (!(frame.getMetaData() instanceof MetaData.Request request)) {
+        stream.reset(new ResetFrame(stream.getId(), ErrorCode.PROTOCOL_ERROR.code), Callback.NOOP);
+        return null;
+      }
+      Verdict v = check.check(request);
+      if (v.status() != 200) {
+        LOG.warn(
+            "{}: {}: refused {} {} ({}): {}",
+            name,
+            carrier.remoteAddress(),
+            request.getMethod(),
+            request.getHttpURI().getPathQuery(),
+            v.status(),
+            v.reason());
+        boolean bodyPending = !frame.isEndStream();
+        stream.headers(
+            new HeadersFrame(
+                stream.getId(),
+                new MetaData.Response(v.status(), null, HttpVersion.HTTP_2, HttpFields.EMPTY),
+                null,
+                true),
+            bodyPending
+                ? Callback.from(() ->
+                    stream.reset(
+                        new ResetFrame(stream.getId(), ErrorCode.NO_ERROR.code), Callback.NOOP))
+                : Callback.NOOP);
+        return new Stream.Listener() {};
+      }
+      H2StreamConn conn = new H2StreamConn(carrier, false, v.endTrailers());
+      conn.attach(stream);
+      conn.setReadTimeout(STREAM_HANDSHAKE_TIMEOUT_MILLIS);
+      stream.headers(
+          new HeadersFrame(
+              stream.getId(),
+              new MetaData.Response(200, null, HttpVersion.HTTP_2, v.headers()),
+              null,
+              false),
+          Callback.NOOP);
+      Thread.ofVirtual()
+          .name(name + "-stream-" + stream.getId())
+          .start(() -> {
+            try {
+              handler.handle(new ServerStack.Accepted(conn, alpn));
+            } catch (IOException | RuntimeException e) {
+              LOG.debug("{}: stream {}: {}", name, stream.getId(), e.toString());
+              conn.close();
+            }
+          });
+      return conn.listener();
+    }
+
+    @Override
+    public boolean onIdleTimeout(Session session) {
+      return false;
+    }
+  }
+}
