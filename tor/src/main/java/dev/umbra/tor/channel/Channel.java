@@ -52,6 +52,9 @@ public final class Channel implements Closeable {
   private final Map<Integer, CellSink> circuits = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Object writeLock = new Object();
+  private final java.util.concurrent.atomic.AtomicInteger waitingWriters =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private volatile long lastSendNanos = System.nanoTime();
 
   private Channel(
       RelayTarget target,
@@ -211,14 +214,50 @@ public final class Channel implements Closeable {
   }
 
   public void send(Cell cell) throws IOException {
+    send(cell, true);
+  }
+
+  /**
+   * Writes a cell. Cells are buffered and flushed as one TLS record when the writer asks for it and
+   * no other writer is waiting behind it (that one flushes the batch); {@code flush} false promises
+   * a later call with {@code flush} true.
+   */
+  public void send(Cell cell, boolean flush) throws IOException {
     if (closed.get()) {
       throw new IOException("channel to " + target + " is closed");
     }
     byte[] b = codec.encode(cell);
+    waitingWriters.incrementAndGet();
+    boolean counted = true;
+    try {
+      synchronized (writeLock) {
+        out.write(b);
+        lastSendNanos = System.nanoTime();
+        counted = false;
+        if (waitingWriters.decrementAndGet() == 0 && flush) {
+          out.flush();
+        }
+      }
+    } finally {
+      if (counted) {
+        waitingWriters.decrementAndGet();
+      }
+    }
+  }
+
+  /** Writes out buffered cells (before a writer blocks with cells still unflushed). */
+  public void flush() throws IOException {
+    if (closed.get()) {
+      return;
+    }
     synchronized (writeLock) {
-      out.write(b);
       out.flush();
     }
+  }
+
+  /** When a cell was last written (for the padding timer). */
+  public long lastSendNanos() {
+    return lastSendNanos;
   }
 
   public int linkVersion() {

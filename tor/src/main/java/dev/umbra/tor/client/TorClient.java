@@ -202,7 +202,7 @@ public final class TorClient implements Closeable {
     try {
       c.extend(middle.hop(), t);
       extending = exit;
-      c.extend(exit.hop(), t);
+      c.extend(exit.hop(), t, congestionControlFor(nd, exit));
     } catch (IOException e) {
       // A relay we could not extend to (e.g. it died but the consensus still lists it) is left
       // out of new paths for a while, as C tor marks it unreachable.
@@ -217,6 +217,19 @@ public final class TorClient implements Closeable {
         middle,
         exit);
     return new PooledCircuit(c, exit, Instant.now());
+  }
+
+  /**
+   * Congestion control is requested from an exit when the consensus turns it on (cc_alg) and the
+   * exit lists FlowCtrl=2 (prop 324 §10.1); otherwise the circuit keeps fixed windows.
+   */
+  private static dev.umbra.tor.circuit.CcParams congestionControlFor(NetDir nd, Relay exit) {
+    dev.umbra.tor.circuit.CcParams cc = dev.umbra.tor.circuit.CcParams.from(nd.consensus()::param);
+    if (!cc.enabled()
+        || !dev.umbra.tor.circuit.Protocols.supports(exit.status().protocols(), "FlowCtrl", 2)) {
+      return null;
+    }
+    return cc;
   }
 
   private List<Relay> filter(List<Relay> relays) {
