@@ -55,6 +55,11 @@ public final class Channel implements Closeable {
   private final java.util.concurrent.atomic.AtomicInteger waitingWriters =
       new java.util.concurrent.atomic.AtomicInteger();
   private volatile long lastSendNanos = System.nanoTime();
+  private final java.util.concurrent.atomic.AtomicLong paddingReceived =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong paddingSent =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicBoolean paddingStarted = new AtomicBoolean();
 
   private Channel(
       RelayTarget target,
@@ -176,7 +181,10 @@ public final class Channel implements Closeable {
       while (!closed.get()) {
         Cell c = codec.read(in);
         switch (c.command()) {
-          case Cell.PADDING, Cell.VPADDING -> {}
+          case Cell.PADDING, Cell.VPADDING -> paddingReceived.incrementAndGet();
+          case Cell.PADDING_NEGOTIATE ->
+              // padding-spec §2.5: clients reject negotiation from relays and close the channel.
+              throw new TorProtocolException(target + " sent PADDING_NEGOTIATE to a client");
           case Cell.RELAY, Cell.RELAY_EARLY, Cell.CREATED2, Cell.DESTROY, Cell.CREATED_FAST -> {
             CellSink sink = circuits.get(c.circId());
             if (sink != null) {
@@ -188,11 +196,67 @@ public final class Channel implements Closeable {
           default -> LOG.debug("{}: ignoring channel cell {}", target, c.command());
         }
       }
+    } catch (TorProtocolException e) {
+      LOG.warn("channel to {} closed: {}", target, e.getMessage());
+      cause = e;
     } catch (IOException e) {
       cause = e;
     } finally {
       shutdown(cause == null ? new IOException("channel closed") : cause);
     }
+  }
+
+  /**
+   * Connection padding as a client (padding-spec §2): asks the relay with PADDING_NEGOTIATE START
+   * (zero timeouts: "use the consensus values") to pad this channel, and sends a PADDING cell
+   * whenever we have sent nothing for a time drawn from max(X,X), X uniform in [lowMs, highMs).
+   * Both zero (the consensus turned padding off): STOP, and no padding from us.
+   */
+  public void startPadding(int lowMs, int highMs) throws IOException {
+    if (lowMs == 0 && highMs == 0) {
+      send(Cell.fixed(0, Cell.PADDING_NEGOTIATE, new byte[] {0, 1, 0, 0, 0, 0}));
+      return;
+    }
+    if (!paddingStarted.compareAndSet(false, true)) {
+      return;
+    }
+    send(Cell.fixed(0, Cell.PADDING_NEGOTIATE, new byte[] {0, 2, 0, 0, 0, 0}));
+    int low = Math.max(0, Math.min(lowMs, highMs));
+    int range = Math.max(1, highMs - low);
+    Thread.ofVirtual()
+        .name("tor-padding-" + target.address())
+        .start(() -> {
+          try {
+            while (!closed.get()) {
+              long since = lastSendNanos;
+              long wait =
+                  java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+                      low + Math.max(RANDOM.nextInt(range), RANDOM.nextInt(range)));
+              long sleep = since + wait - System.nanoTime();
+              if (sleep > 0) {
+                Thread.sleep(java.time.Duration.ofNanos(sleep));
+              }
+              if (!closed.get() && lastSendNanos == since) {
+                send(Cell.fixed(0, Cell.PADDING, new byte[0]));
+                paddingSent.incrementAndGet();
+              }
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } catch (IOException e) {
+            LOG.debug("padding on {} stopped: {}", target, e.getMessage());
+          }
+        });
+  }
+
+  /** PADDING/VPADDING cells received (the relay's connection padding). */
+  public long paddingReceived() {
+    return paddingReceived.get();
+  }
+
+  /** PADDING cells we sent on an idle channel. */
+  public long paddingSent() {
+    return paddingSent.get();
   }
 
   /** Registers a new circuit and returns its ID (high bit set: we are the initiator). */

@@ -58,6 +58,9 @@ public final class TorClient implements Closeable {
   private final Map<String, Instant> downRelays = new ConcurrentHashMap<>();
   private volatile String guardFingerprint;
   private volatile boolean closed;
+  // Learned build timeouts and preemptively built ("clean") exit circuits for predicted ports.
+  private final CircuitBuildTimeout buildTimeout;
+  private final PreemptiveCircuits preemptive;
 
   public TorClient(TorConfig config, Consumer<String> progress) {
     this.config = config;
@@ -73,6 +76,8 @@ public final class TorClient implements Closeable {
             cache,
             m -> this.progress.accept(m));
     this.guardFingerprint = loadGuard();
+    this.buildTimeout = new CircuitBuildTimeout(config.dataDirectory());
+    this.preemptive = new PreemptiveCircuits(this::buildClean);
   }
 
   /** Fetches and verifies the directory; returns when circuits can be built. */
@@ -83,6 +88,7 @@ public final class TorClient implements Closeable {
       throw new IOException("directory lists only " + nd.relays().size() + " usable relays");
     }
     progress.accept("bootstrap done");
+    preemptive.start();
   }
 
   /**
@@ -100,6 +106,7 @@ public final class TorClient implements Closeable {
       throw new IOException("bad port " + port);
     }
     Object key = isolation == null ? "default" : isolation;
+    preemptive.notePort(port);
     IOException last = null;
     for (int attempt = 0; attempt < CONNECT_ATTEMPTS; attempt++) {
       PooledCircuit pc;
@@ -160,7 +167,11 @@ public final class TorClient implements Closeable {
       if (pc != null && pc.circuit().streamCount() == 0) {
         pc.circuit().close();
       }
-      PooledCircuit built = build(port);
+      PreemptiveCircuits.Clean clean = preemptive.take(port);
+      PooledCircuit built =
+          clean != null
+              ? new PooledCircuit(clean.circuit(), clean.exit(), Instant.now())
+              : build(port);
       circuits.put(key, built);
       return built;
     }
@@ -184,7 +195,10 @@ public final class TorClient implements Closeable {
     if (middle == null) {
       throw new IOException("no middle relay compatible with " + guard + " and " + exit);
     }
-    Duration t = config.circuitBuildTimeout();
+    buildTimeout.setParams(CircuitBuildTimeout.Params.from(nd.consensus()::param));
+    // A learned timeout replaces the configured one once enough builds were seen (path-spec §2.4).
+    boolean learned = buildTimeout.learned();
+    Duration t = learned ? buildTimeout.closeTimeout() : config.circuitBuildTimeout();
     Channel ch;
     try {
       ch = channel(guard.hop());
@@ -197,18 +211,37 @@ public final class TorClient implements Closeable {
       throw e;
     }
     long t0 = System.nanoTime();
+    long deadline = t0 + t.toNanos();
     Circuit c = Circuit.create(ch, guard.hop(), t);
     Relay extending = middle;
     try {
-      c.extend(middle.hop(), t);
+      c.extend(middle.hop(), left(deadline));
       extending = exit;
-      c.extend(exit.hop(), t, congestionControlFor(nd, exit));
+      c.extend(exit.hop(), left(deadline), congestionControlFor(nd, exit));
     } catch (IOException e) {
       // A relay we could not extend to (e.g. it died but the consensus still lists it) is left
       // out of new paths for a while, as C tor marks it unreachable.
       downRelays.put(extending.status().fingerprint(), Instant.now());
+      if (e.getMessage() != null && e.getMessage().contains("timed out")) {
+        buildTimeout.recordTimeout();
+      }
       c.close();
       throw e;
+    }
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    buildTimeout.recordBuild(ms);
+    if (buildTimeout.recorded() % 20 == 0) {
+      buildTimeout.save();
+    }
+    if (learned && ms > buildTimeout.timeout().toMillis()) {
+      // Past the learned timeout: measured, but not used (path-spec §2.4.4).
+      buildTimeout.recordTimeout();
+      c.close();
+      throw new IOException(
+          "circuit took "
+              + ms
+              + " ms to build, over the learned timeout "
+              + buildTimeout.timeout());
     }
     LOG.debug(
         "circuit built in {} ms: {} -> {} -> {}",
@@ -230,6 +263,38 @@ public final class TorClient implements Closeable {
       return null;
     }
     return cc;
+  }
+
+  private static Duration left(long deadlineNanos) throws IOException {
+    long left = deadlineNanos - System.nanoTime();
+    if (left <= 0) {
+      throw new IOException("circuit build timed out");
+    }
+    return Duration.ofNanos(left);
+  }
+
+  /** Builds a clean circuit for a predicted port (the preemptive builder's callback). */
+  private PreemptiveCircuits.Clean buildClean(int port) throws IOException {
+    if (closed) {
+      throw new IOException("tor client closed");
+    }
+    PooledCircuit pc = build(port);
+    return new PreemptiveCircuits.Clean(pc.circuit(), pc.exit(), pc.created());
+  }
+
+  /** The learned circuit build timeouts (path-spec §2.4). */
+  public CircuitBuildTimeout buildTimeouts() {
+    return buildTimeout;
+  }
+
+  /** How many preemptively built, never used exit circuits are ready. */
+  public int cleanCircuits() {
+    return preemptive.size();
+  }
+
+  /** How many streams' circuits came from the preemptively built ones. */
+  public int cleanCircuitsUsed() {
+    return preemptive.used();
   }
 
   private List<Relay> filter(List<Relay> relays) {
@@ -306,7 +371,23 @@ public final class TorClient implements Closeable {
       }
       ch = Channel.open(hop.target(), config.circuitBuildTimeout());
       channels.put(id, ch);
+      startPadding(ch);
       return ch;
+    }
+  }
+
+  /** Connection padding per the consensus (nf_ito_low/high, padding-spec §2.6). */
+  private void startPadding(Channel ch) {
+    NetDir nd = directory.current();
+    if (nd == null) {
+      return;
+    }
+    try {
+      ch.startPadding(
+          nd.consensus().param("nf_ito_low", 1500, 0, 60_000),
+          nd.consensus().param("nf_ito_high", 9500, 0, 60_000));
+    } catch (IOException e) {
+      LOG.debug("padding negotiation on {} failed: {}", ch.target(), e.getMessage());
     }
   }
 
@@ -365,6 +446,8 @@ public final class TorClient implements Closeable {
   @Override
   public void close() {
     closed = true;
+    preemptive.close();
+    buildTimeout.save();
     directory.close();
     for (PooledCircuit pc : circuits.values()) {
       pc.circuit().close();
