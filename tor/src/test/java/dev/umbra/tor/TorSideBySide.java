@@ -168,7 +168,7 @@ public final class TorSideBySide {
       booted.set(true);
       List<Double> builds = new ArrayList<>();
       int fails = 0;
-      try (Socket s = new Socket("127.0.0.1", control)) {
+      try (Socket s = new Socket(java.net.InetAddress.getLoopbackAddress(), control)) {
         s.setSoTimeout((int) STEP.toMillis());
         BufferedReader r =
             new BufferedReader(

@@ -229,9 +229,10 @@ public final class Channel implements Closeable {
           try {
             while (!closed.get()) {
               long since = lastSendNanos;
+              int x1 = RANDOM.nextInt(range);
+              int x2 = RANDOM.nextInt(range);
               long wait =
-                  java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
-                      low + Math.max(RANDOM.nextInt(range), RANDOM.nextInt(range)));
+                  java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(low + Math.max(x1, x2));
               long sleep = since + wait - System.nanoTime();
               if (sleep > 0) {
                 Thread.sleep(java.time.Duration.ofNanos(sleep));

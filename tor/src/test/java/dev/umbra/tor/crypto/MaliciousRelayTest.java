@@ -39,7 +39,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Cipher;
 import javax.net.ssl.KeyManagerFactory;
@@ -224,7 +223,7 @@ class MaliciousRelayTest {
                       List.of(s.getLocalAddress()))
                   .encode()));
       out.flush();
-      Map<Integer, HopCryptoTest.RelaySide> circuits = new ConcurrentHashMap<>();
+      Map<Integer, HopCryptoTest.RelaySide> circuits = new java.util.HashMap<>();
       while (true) {
         Cell c = codec.read(in);
         switch (c.command()) {
