@@ -53,6 +53,7 @@ public final class TorBench {
       Collections.sort(builds);
       long d0 = System.nanoTime();
       long bytes = 0;
+      String cc = "";
       try (Conn conn = c.connect("127.0.0.1", httpPort, "bench")) {
         conn.out()
             .write(
@@ -65,18 +66,22 @@ public final class TorBench {
         while ((k = in.read(buf)) > 0) {
           bytes += k;
         }
+        if (conn instanceof dev.umbra.tor.circuit.TorStream ts) {
+          cc = " " + ts.circuit().congestion();
+        }
       }
       double secs = (System.nanoTime() - d0) / 1e9;
       System.out.printf(
           "umbra bootstrap_ms=%.0f circuits=%d fails=%d build_p50_ms=%.1f build_p90_ms=%.1f"
-              + " download_bytes=%d download_MBps=%.2f%n",
+              + " download_bytes=%d download_MBps=%.2f%s%n",
           boot,
           builds.size(),
           fails,
           builds.get(builds.size() / 2),
           builds.get((int) (builds.size() * 0.9)),
           bytes,
-          bytes / secs / 1e6);
+          bytes / secs / 1e6,
+          cc);
     }
   }
 }

@@ -17,6 +17,7 @@ import dev.umbra.tor.channel.Channel;
 import dev.umbra.tor.channel.RelayTarget;
 import dev.umbra.tor.circuit.Circuit;
 import dev.umbra.tor.circuit.HopSpec;
+import dev.umbra.tor.circuit.TorStream;
 import dev.umbra.tor.client.DirAuthority;
 import dev.umbra.tor.client.FallbackDir;
 import dev.umbra.tor.client.TorClient;
@@ -256,7 +257,78 @@ class TorClientInteropTest {
       c.out().flush();
       byte[] answer = reader.get(120, TimeUnit.SECONDS);
       assertThat(body(answer)).isEqualTo(payload);
+      // our upload ran under Tor-Vegas: the exit's SENDMEs gave RTT samples
+      Circuit.Congestion cc = ((TorStream) c).circuit().congestion();
+      assertThat(cc.enabled()).isTrue();
+      assertThat(cc.rtt()).isPositive();
     }
+  }
+
+  @Test
+  void congestionControlIsNegotiatedWithTheExits() throws Exception {
+    // The network's consensus says cc_alg=2 and its exits list FlowCtrl=2: the ntor-v3
+    // handshake with the exit carries the CC request and the exit grants sendme_inc 31.
+    try (Conn c = client.connect("127.0.0.1", origin.port(), "cc")) {
+      Circuit circuit = ((TorStream) c).circuit();
+      assertThat(circuit.congestionControlled()).isTrue();
+      assertThat(circuit.congestion().sendmeInc()).isEqualTo(31);
+      assertThat(circuit.congestion().cwnd()).isEqualTo(124);
+    }
+  }
+
+  @Test
+  void closingAStreamMidTransferLeavesAHalfClosedRecordAndTheCircuitWorks() throws Exception {
+    Circuit circuit;
+    try (Conn c = client.connect("127.0.0.1", origin.port(), "half")) {
+      circuit = ((TorStream) c).circuit();
+      c.out()
+          .write(
+              ("GET /bytes/" + (8 << 20) + " HTTP/1.0\r\nHost: x\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      c.out().flush();
+      assertThat(c.in().read(new byte[4096])).isPositive();
+    } // END while the exit is still sending: its late DATA lands on the half-closed record
+    assertThat(circuit.halfClosedCount()).isEqualTo(1);
+    assertThat(get("/bytes/200000", "half")).isEqualTo(HttpOrigin.bytes(200000));
+    assertThat(circuit.isOpen()).isTrue();
+  }
+
+  @Test
+  void paddingIsNegotiatedAndIdleChannelsArePadded() throws Exception {
+    Relay r = client.directory().relays().getLast();
+    try (Channel ch = Channel.open(r.hop().target(), Duration.ofSeconds(20));
+        Circuit c = Circuit.create(ch, r.hop(), Duration.ofSeconds(20))) {
+      ch.startPadding(1500, 9500); // the consensus defaults (nf_ito_low/high)
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+      while (ch.paddingSent() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+      // C tor accepted PADDING_NEGOTIATE START and our PADDING cells: channel and circuit live on
+      assertThat(ch.paddingSent()).isGreaterThanOrEqualTo(2);
+      assertThat(ch.isOpen()).isTrue();
+      assertThat(c.isOpen()).isTrue();
+      try (Conn s = c.openDirStream(Duration.ofSeconds(20))) {
+        assertThat(HttpDir.get(s.in(), s.out(), "/tor/status-vote/current/consensus-microdesc"))
+            .startsWith("network-status-version 3 microdesc");
+      }
+    }
+  }
+
+  @Test
+  void cleanCircuitsAreBuiltAheadForPredictedPortsAndUsed() throws Exception {
+    get("/small", null); // port of the origin is now predicted
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (client.cleanCircuits() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(client.cleanCircuits()).isPositive();
+    int used = client.cleanCircuitsUsed();
+    assertThat(get("/small", "fresh-key-for-a-clean-circuit"))
+        .isEqualTo("ok\n".getBytes(StandardCharsets.US_ASCII));
+    assertThat(client.cleanCircuitsUsed()).isEqualTo(used + 1);
+    assertThat(client.buildTimeouts().recorded()).isPositive();
+    client.buildTimeouts().save();
+    assertThat(dataDir.resolve("circuit-build-times")).exists();
   }
 
   @Test

@@ -52,6 +52,14 @@ public final class Channel implements Closeable {
   private final Map<Integer, CellSink> circuits = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Object writeLock = new Object();
+  private final java.util.concurrent.atomic.AtomicInteger waitingWriters =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private volatile long lastSendNanos = System.nanoTime();
+  private final java.util.concurrent.atomic.AtomicLong paddingReceived =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong paddingSent =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicBoolean paddingStarted = new AtomicBoolean();
 
   private Channel(
       RelayTarget target,
@@ -173,7 +181,10 @@ public final class Channel implements Closeable {
       while (!closed.get()) {
         Cell c = codec.read(in);
         switch (c.command()) {
-          case Cell.PADDING, Cell.VPADDING -> {}
+          case Cell.PADDING, Cell.VPADDING -> paddingReceived.incrementAndGet();
+          case Cell.PADDING_NEGOTIATE ->
+              // padding-spec §2.5: clients reject negotiation from relays and close the channel.
+              throw new TorProtocolException(target + " sent PADDING_NEGOTIATE to a client");
           case Cell.RELAY, Cell.RELAY_EARLY, Cell.CREATED2, Cell.DESTROY, Cell.CREATED_FAST -> {
             CellSink sink = circuits.get(c.circId());
             if (sink != null) {
@@ -185,11 +196,68 @@ public final class Channel implements Closeable {
           default -> LOG.debug("{}: ignoring channel cell {}", target, c.command());
         }
       }
+    } catch (TorProtocolException e) {
+      LOG.warn("channel to {} closed: {}", target, e.getMessage());
+      cause = e;
     } catch (IOException e) {
       cause = e;
     } finally {
       shutdown(cause == null ? new IOException("channel closed") : cause);
     }
+  }
+
+  /**
+   * Connection padding as a client (padding-spec §2): asks the relay with PADDING_NEGOTIATE START
+   * (zero timeouts: "use the consensus values") to pad this channel, and sends a PADDING cell
+   * whenever we have sent nothing for a time drawn from max(X,X), X uniform in [lowMs, highMs).
+   * Both zero (the consensus turned padding off): STOP, and no padding from us.
+   */
+  public void startPadding(int lowMs, int highMs) throws IOException {
+    if (lowMs == 0 && highMs == 0) {
+      send(Cell.fixed(0, Cell.PADDING_NEGOTIATE, new byte[] {0, 1, 0, 0, 0, 0}));
+      return;
+    }
+    if (!paddingStarted.compareAndSet(false, true)) {
+      return;
+    }
+    send(Cell.fixed(0, Cell.PADDING_NEGOTIATE, new byte[] {0, 2, 0, 0, 0, 0}));
+    int low = Math.max(0, Math.min(lowMs, highMs));
+    int range = Math.max(1, highMs - low);
+    Thread.ofVirtual()
+        .name("tor-padding-" + target.address())
+        .start(() -> {
+          try {
+            while (!closed.get()) {
+              long since = lastSendNanos;
+              int x1 = RANDOM.nextInt(range);
+              int x2 = RANDOM.nextInt(range);
+              long wait =
+                  java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(low + Math.max(x1, x2));
+              long sleep = since + wait - System.nanoTime();
+              if (sleep > 0) {
+                Thread.sleep(java.time.Duration.ofNanos(sleep));
+              }
+              if (!closed.get() && lastSendNanos == since) {
+                send(Cell.fixed(0, Cell.PADDING, new byte[0]));
+                paddingSent.incrementAndGet();
+              }
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } catch (IOException e) {
+            LOG.debug("padding on {} stopped: {}", target, e.getMessage());
+          }
+        });
+  }
+
+  /** PADDING/VPADDING cells received (the relay's connection padding). */
+  public long paddingReceived() {
+    return paddingReceived.get();
+  }
+
+  /** PADDING cells we sent on an idle channel. */
+  public long paddingSent() {
+    return paddingSent.get();
   }
 
   /** Registers a new circuit and returns its ID (high bit set: we are the initiator). */
@@ -211,14 +279,50 @@ public final class Channel implements Closeable {
   }
 
   public void send(Cell cell) throws IOException {
+    send(cell, true);
+  }
+
+  /**
+   * Writes a cell. Cells are buffered and flushed as one TLS record when the writer asks for it and
+   * no other writer is waiting behind it (that one flushes the batch); {@code flush} false promises
+   * a later call with {@code flush} true.
+   */
+  public void send(Cell cell, boolean flush) throws IOException {
     if (closed.get()) {
       throw new IOException("channel to " + target + " is closed");
     }
     byte[] b = codec.encode(cell);
+    waitingWriters.incrementAndGet();
+    boolean counted = true;
+    try {
+      synchronized (writeLock) {
+        out.write(b);
+        lastSendNanos = System.nanoTime();
+        counted = false;
+        if (waitingWriters.decrementAndGet() == 0 && flush) {
+          out.flush();
+        }
+      }
+    } finally {
+      if (counted) {
+        waitingWriters.decrementAndGet();
+      }
+    }
+  }
+
+  /** Writes out buffered cells (before a writer blocks with cells still unflushed). */
+  public void flush() throws IOException {
+    if (closed.get()) {
+      return;
+    }
     synchronized (writeLock) {
-      out.write(b);
       out.flush();
     }
+  }
+
+  /** When a cell was last written (for the padding timer). */
+  public long lastSendNanos() {
+    return lastSendNanos;
   }
 
   public int linkVersion() {

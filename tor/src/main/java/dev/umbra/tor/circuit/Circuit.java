@@ -26,10 +26,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A client circuit over one channel: hops added with CREATE2/EXTEND2 (ntor), tor1 relay crypto,
- * circuit-level SENDME v1 flow control and the streams it carries. Incoming cells arrive on the
- * channel's reader thread; outgoing cells are encrypted and written under one lock so that cipher
- * state and cell order agree.
+ * A client circuit over one channel: hops added with CREATE2/EXTEND2 (ntor, ntor-v3), tor1 relay
+ * crypto, circuit-level authenticated SENDMEs and the streams it carries. Flow control towards the
+ * last hop is either the fixed window (1000 cells, SENDME every 100) or, when the exit granted it
+ * in the ntor-v3 handshake, Tor-Vegas congestion control (prop 324) with a SENDME every negotiated
+ * {@code sendme_inc} cells, RTT measured on each SENDME, no stream windows and XON/XOFF per stream.
+ * Incoming cells arrive on the channel's reader thread; outgoing cells are encrypted and written
+ * under one lock so that cipher state and cell order agree.
  */
 public final class Circuit implements CellSink, Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(Circuit.class);
@@ -46,13 +49,24 @@ public final class Circuit implements CellSink, Closeable {
   private final Map<Integer, TorStream> streams = new ConcurrentHashMap<>();
   private final Object sendLock = new Object();
   private final Object windowLock = new Object();
-  private final Deque<byte[]> expectedSendmes = new ArrayDeque<>();
+  private final Deque<Expected> expectedSendmes = new ArrayDeque<>();
+  private final HalfClosedStreams halfClosed = new HalfClosedStreams();
+  private volatile Vegas vegas;
+  private volatile int sendmeInc = CIRC_INCREMENT;
   private volatile boolean awaitingControl;
   private volatile IOException failure;
   private int relayEarlyLeft = MAX_RELAY_EARLY;
   private long dataCellsSent;
   private int packageWindow = CIRC_WINDOW;
   private int deliverWindow = CIRC_WINDOW;
+
+  /** The digest a SENDME must echo and when the cell that triggers it was sent. */
+  @SuppressWarnings("ArrayRecordComponent")
+  private record Expected(byte[] digest, long sentNanos) {}
+
+  /** What {@link #congestion()} reports about the congestion window, for status and tests. */
+  public record Congestion(
+      boolean enabled, int sendmeInc, long cwnd, long inflight, Duration rtt, boolean slowStart) {}
 
   private Circuit(Channel channel) throws IOException {
     this.channel = channel;
@@ -112,7 +126,19 @@ public final class Circuit implements CellSink, Closeable {
 
   /** Extends the circuit by one hop with EXTEND2 (in RELAY_EARLY) and ntor. */
   public void extend(HopSpec next, Duration timeout) throws IOException {
-    Handshake hs = Handshake.start(next);
+    extend(next, timeout, null);
+  }
+
+  /**
+   * Extends the circuit by one hop; when {@code cc} enables congestion control and the hop speaks
+   * ntor-v3, asks it for congestion control (this hop must then be the last).
+   */
+  public void extend(HopSpec next, Duration timeout, CcParams cc) throws IOException {
+    if (vegas != null) {
+      throw new IllegalStateException("congestion control was negotiated with the last hop");
+    }
+    boolean requestCc = cc != null && cc.enabled() && next.ntorV3();
+    Handshake hs = Handshake.start(next, requestCc);
     byte[] body =
         LinkSpecifier.extend2(
             next.target().address().getAddress(),
@@ -128,9 +154,24 @@ public final class Circuit implements CellSink, Closeable {
       throw new TorProtocolException("expected EXTENDED2, got " + reply);
     }
     byte[] keys = hs.finish(Create2.createdData(rc.data()));
+    int granted = hs.grantedSendmeInc();
+    if (granted > 0) {
+      // prop 324 §10.5: refuse an increment more than a factor 2 from the consensus value.
+      if (granted * 2 < cc.sendmeInc() || granted > cc.sendmeInc() * 2) {
+        fail(new IOException("exit negotiated sendme_inc " + granted), true);
+        throw new TorProtocolException(
+            "exit negotiated sendme_inc " + granted + ", consensus says " + cc.sendmeInc());
+      }
+    }
     synchronized (sendLock) {
       hops.add(new HopCrypto(keys));
       path.add(next);
+      if (granted > 0) {
+        synchronized (windowLock) {
+          sendmeInc = granted;
+          vegas = new Vegas(cc, granted);
+        }
+      }
     }
   }
 
@@ -166,18 +207,22 @@ public final class Circuit implements CellSink, Closeable {
     if (host.isEmpty() || host.length() > 255 || host.indexOf('\0') >= 0) {
       throw new IOException("bad host name to resolve");
     }
-    int id;
-    TorStream s;
-    do {
-      id = 1 + RANDOM.nextInt(0xFFFF);
-      s = new TorStream(this, id);
-    } while (streams.putIfAbsent(id, s) != null);
+    TorStream s = newStream();
+    int id = s.streamId();
     s.expectResolved();
     byte[] name = host.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     byte[] body = java.util.Arrays.copyOf(name, name.length + 1);
     try {
       send(new RelayCell(RelayCell.RESOLVE, id, body), false);
       return dev.umbra.tor.cell.Resolved.addresses(s.awaitResolved(timeout), host);
+    } catch (java.net.SocketTimeoutException e) {
+      // The answer may still come: absorb it instead of treating it as a stray cell.
+      synchronized (halfClosed) {
+        if (streams.remove(id) != null) {
+          halfClosed.add(id, 0, 0, false, true);
+        }
+      }
+      throw e;
     } finally {
       streams.remove(id);
     }
@@ -188,14 +233,27 @@ public final class Circuit implements CellSink, Closeable {
     return open(RelayCell.BEGIN_DIR, new byte[0], timeout);
   }
 
+  private TorStream newStream() throws IOException {
+    for (int i = 0; i < 1000; i++) {
+      int id = 1 + RANDOM.nextInt(0xFFFF);
+      synchronized (halfClosed) {
+        if (halfClosed.contains(id)) {
+          continue; // late cells of the old stream would land on the new one
+        }
+        Vegas v = vegas;
+        TorStream s = new TorStream(this, id, v == null ? 0 : v.params().xoffClient());
+        if (streams.putIfAbsent(id, s) == null) {
+          return s;
+        }
+      }
+    }
+    throw new IOException("no free stream ID on the circuit");
+  }
+
   private TorStream open(int command, byte[] body, Duration timeout) throws IOException {
     checkOpen();
-    int id;
-    TorStream s;
-    do {
-      id = 1 + RANDOM.nextInt(0xFFFF);
-      s = new TorStream(this, id);
-    } while (streams.putIfAbsent(id, s) != null);
+    TorStream s = newStream();
+    int id = s.streamId();
     try {
       send(new RelayCell(command, id, body), false);
       s.awaitConnected(timeout);
@@ -208,17 +266,26 @@ public final class Circuit implements CellSink, Closeable {
 
   /** Encrypts and sends a relay message to the last hop. */
   void send(RelayCell rc, boolean early) throws IOException {
+    send(rc, early, true);
+  }
+
+  /**
+   * Encrypts and sends a relay message to the last hop; {@code flush} false lets the channel put
+   * the next cells into the same TLS record.
+   */
+  void send(RelayCell rc, boolean early, boolean flush) throws IOException {
     checkOpen();
     synchronized (sendLock) {
       int target = hops.size() - 1;
       byte[] p = rc.encode();
       byte[] digest = hops.get(target).seal(p);
       if (rc.command() == RelayCell.DATA) {
-        // The exit's SENDME v1 echoes the digest of every 100th DATA cell in wire order.
+        // The exit's SENDME v1 echoes the digest of every sendme_inc-th DATA cell in wire order;
+        // its arrival time gives the RTT.
         dataCellsSent++;
-        if (dataCellsSent % CIRC_INCREMENT == 0) {
+        if (dataCellsSent % sendmeInc == 0) {
           synchronized (windowLock) {
-            expectedSendmes.addLast(digest);
+            expectedSendmes.addLast(new Expected(digest, System.nanoTime()));
           }
         }
       }
@@ -233,16 +300,27 @@ public final class Circuit implements CellSink, Closeable {
         relayEarlyLeft--;
         cmd = Cell.RELAY_EARLY;
       }
-      channel.send(new Cell(circId, cmd, p));
+      channel.send(new Cell(circId, cmd, p), flush);
     }
   }
 
-  /** Takes one unit of the circuit package window, waiting (bounded) for a SENDME. */
+  /**
+   * Takes one unit of the circuit package window (or of the congestion window), waiting (bounded)
+   * for a SENDME.
+   */
   void takePackageWindow(Duration timeout) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (windowLock) {
-      while (packageWindow <= 0) {
+      Vegas v = vegas;
+      boolean flushed = false;
+      while (v != null ? !v.canSend() : packageWindow <= 0) {
         checkOpen();
+        if (!flushed) {
+          // Cells of this writer may still sit in the channel buffer: they must go out for the
+          // SENDME we are about to wait for.
+          channel.flush();
+          flushed = true;
+        }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           throw new IOException("circuit window stayed closed for " + timeout);
@@ -254,7 +332,11 @@ public final class Circuit implements CellSink, Closeable {
           throw new IOException("interrupted", e);
         }
       }
-      packageWindow--;
+      if (v != null) {
+        v.onSent();
+      } else {
+        packageWindow--;
+      }
     }
   }
 
@@ -262,7 +344,7 @@ public final class Circuit implements CellSink, Closeable {
   public void deliver(Cell cell) {
     try {
       switch (cell.command()) {
-        case Cell.RELAY -> receiveRelay(cell.payload().clone());
+        case Cell.RELAY -> receiveRelay(cell.payload()); // the codec's own fresh array
         case Cell.RELAY_EARLY -> throw new TorProtocolException("inbound RELAY_EARLY");
         case Cell.CREATED2, Cell.CREATED_FAST -> {
           if (!awaitingControl || !hops.isEmpty()) {
@@ -330,8 +412,16 @@ public final class Circuit implements CellSink, Closeable {
       onCircuitData(digest);
     }
     if (s == null) {
-      // Cells for a stream we already closed may still be in flight: drop them quietly.
-      LOG.debug("relay cell {} for unknown stream {}", rc.command(), rc.streamId());
+      // Cells for a stream we ended may still be in flight: the half-closed record absorbs
+      // what the exit may still send; a cell for a stream we never opened is a violation.
+      synchronized (halfClosed) {
+        if (!halfClosed.absorb(rc)) {
+          throw new TorProtocolException(
+              "relay command " + rc.command() + " for unknown stream " + rc.streamId());
+        }
+      }
+      LOG.debug(
+          "absorbed late relay cell {} on half-closed stream {}", rc.command(), rc.streamId());
       return;
     }
     s.onRelay(rc);
@@ -344,9 +434,10 @@ public final class Circuit implements CellSink, Closeable {
         throw new TorProtocolException("relay overran the circuit window");
       }
       deliverWindow--;
-      sendme = deliverWindow <= CIRC_WINDOW - CIRC_INCREMENT;
+      int inc = sendmeInc;
+      sendme = deliverWindow <= CIRC_WINDOW - inc;
       if (sendme) {
-        deliverWindow += CIRC_INCREMENT;
+        deliverWindow += inc;
       }
     }
     if (sendme) {
@@ -356,21 +447,75 @@ public final class Circuit implements CellSink, Closeable {
 
   private void onCircuitSendme(RelayCell rc) throws TorProtocolException {
     byte[] got = StreamMessages.sendmeDigest(rc.data());
+    long now = System.nanoTime();
     synchronized (windowLock) {
-      byte[] expected = expectedSendmes.pollFirst();
-      if (expected == null || packageWindow + CIRC_INCREMENT > CIRC_WINDOW) {
+      Expected expected = expectedSendmes.pollFirst();
+      Vegas v = vegas;
+      if (expected == null || (v == null && packageWindow + CIRC_INCREMENT > CIRC_WINDOW)) {
         throw new TorProtocolException("unexpected circuit SENDME");
       }
-      if (got != null && !MessageDigest.isEqual(got, expected)) {
+      if (got == null) {
+        // sendme_accept_min_version=1 on current networks: v0 SENDMEs are refused.
+        throw new TorProtocolException("unauthenticated (v0) circuit SENDME");
+      }
+      if (!MessageDigest.isEqual(got, expected.digest())) {
         throw new TorProtocolException("circuit SENDME v1 digest does not match");
       }
-      packageWindow += CIRC_INCREMENT;
+      if (v != null) {
+        v.onSendme(now - expected.sentNanos());
+      } else {
+        packageWindow += CIRC_INCREMENT;
+      }
       windowLock.notifyAll();
     }
   }
 
+  void flushChannel() throws IOException {
+    channel.flush();
+  }
+
   void streamClosed(int streamId) {
     streams.remove(streamId);
+  }
+
+  /**
+   * A stream we end with END: forget it, and keep a half-closed record so that its late cells do
+   * not look like a misbehaving exit.
+   */
+  void streamEnded(int streamId, int deliverWindow, int sendmesOwed, boolean connectPending) {
+    synchronized (halfClosed) {
+      if (streams.remove(streamId) != null) {
+        halfClosed.add(streamId, deliverWindow, sendmesOwed, connectPending, false);
+      }
+    }
+  }
+
+  /** How many half-closed stream records the circuit holds. */
+  public int halfClosedCount() {
+    synchronized (halfClosed) {
+      return halfClosed.size();
+    }
+  }
+
+  /** True when the last hop granted congestion control (no stream windows: XON/XOFF). */
+  public boolean congestionControlled() {
+    return vegas != null;
+  }
+
+  public Congestion congestion() {
+    synchronized (windowLock) {
+      Vegas v = vegas;
+      if (v == null) {
+        return new Congestion(false, CIRC_INCREMENT, packageWindow, 0, Duration.ZERO, false);
+      }
+      return new Congestion(
+          true,
+          v.sendmeInc(),
+          v.cwnd(),
+          v.inflight(),
+          Duration.ofNanos(v.ewmaRttNanos()),
+          v.inSlowStart());
+    }
   }
 
   private void checkOpen() throws IOException {

@@ -14,16 +14,26 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One Tor stream on a circuit, as a {@link Conn}: DATA cells in and out, stream-level SENDMEs
- * (window 500, increment 50; a SENDME goes out when the application has consumed 50 cells, so a
- * slow reader throttles the exit) and END. Tor streams have no half-close: {@link
- * #shutdownOutput()} only flushes, and the stream ends with END on close.
+ * One Tor stream on a circuit, as a {@link Conn}: DATA cells in and out and END. Flow control is
+ * either the fixed stream windows (500 cells, SENDME every 50; a SENDME goes out when the
+ * application has consumed 50 cells, so a slow reader throttles the exit) or, on a circuit with
+ * congestion control, XON/XOFF (prop 344): XOFF when more than {@code cc_xoff_client} cells wait
+ * unread, XON once the application has drained most of them, and our own sending paused while the
+ * exit said XOFF.
+ *
+ * <p>Tor's stream protocol has no half-close: END closes both directions at once. {@link
+ * #shutdownOutput()} therefore only flushes what was written; the exit's side stays open, and the
+ * stream ends with END on {@link #close()}. After our END, the circuit keeps a half-closed record
+ * of the stream that absorbs the exit's late cells.
  */
 public final class TorStream implements Conn {
   static final int STREAM_WINDOW = 500;
   static final int STREAM_INCREMENT = 50;
   private static final Duration WINDOW_WAIT = Duration.ofMinutes(2);
   private static final byte[] EOF = new byte[0];
+
+  /** Unread cells beyond which an exit that ignores our XOFF is a protocol violation. */
+  static final int XOFF_HARD_LIMIT = 10_000;
 
   private final Circuit circuit;
   private final int id;
@@ -43,10 +53,25 @@ public final class TorStream implements Conn {
   private int packageWindow = STREAM_WINDOW;
   private int deliverWindow = STREAM_WINDOW;
   private int consumedCells;
+  // Congestion control (xoffLimit > 0): unread cells, our XOFF state and the exit's.
+  private final int xoffLimit;
+  private int queuedCells;
+  private boolean xoffSent;
+  private boolean peerXoff;
 
   TorStream(Circuit circuit, int id) {
+    this(circuit, id, 0);
+  }
+
+  /** {@code xoffLimit} &gt; 0: the circuit runs congestion control, streams use XON/XOFF. */
+  TorStream(Circuit circuit, int id, int xoffLimit) {
     this.circuit = circuit;
     this.id = id;
+    this.xoffLimit = xoffLimit;
+  }
+
+  private boolean flowControlled() {
+    return xoffLimit > 0;
   }
 
   /** Marks this stream as a RESOLVE request. */
@@ -61,7 +86,6 @@ public final class TorStream implements Conn {
       while (resolved == null && failure == null && !ended) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          circuit.streamClosed(id);
           throw new SocketTimeoutException("no RESOLVED within " + timeout);
         }
         try {
@@ -118,13 +142,44 @@ public final class TorStream implements Conn {
         if (rc.data().length == 0) {
           throw new TorProtocolException("empty DATA message");
         }
+        boolean sendXoff = false;
         synchronized (windowLock) {
-          if (deliverWindow <= 0) {
-            throw new TorProtocolException("relay overran the stream window");
+          if (flowControlled()) {
+            queuedCells++;
+            if (queuedCells > XOFF_HARD_LIMIT + xoffLimit) {
+              throw new TorProtocolException("exit ignored XOFF on stream " + id);
+            }
+            if (queuedCells > xoffLimit && !xoffSent) {
+              xoffSent = true;
+              sendXoff = true;
+            }
+          } else {
+            if (deliverWindow <= 0) {
+              throw new TorProtocolException("relay overran the stream window");
+            }
+            deliverWindow--;
           }
-          deliverWindow--;
         }
         incoming.add(rc.data());
+        if (sendXoff && !closed) {
+          sendFlowControl(RelayCell.XOFF, new byte[] {0});
+        }
+      }
+      case RelayCell.XOFF, RelayCell.XON -> {
+        if (!flowControlled()) {
+          throw new TorProtocolException("XON/XOFF on a stream without congestion control");
+        }
+        if (rc.data().length < 1 || rc.data()[0] != 0) {
+          throw new TorProtocolException("unknown XON/XOFF version on stream " + id);
+        }
+        if (rc.command() == RelayCell.XON && rc.data().length < 5) {
+          throw new TorProtocolException("truncated XON on stream " + id);
+        }
+        synchronized (windowLock) {
+          // The XON's advisory rate is not used: we stop and resume on XOFF/XON only.
+          peerXoff = rc.command() == RelayCell.XOFF;
+          windowLock.notifyAll();
+        }
       }
       case RelayCell.END -> {
         int reason = StreamMessages.endReason(rc.data());
@@ -143,6 +198,9 @@ public final class TorStream implements Conn {
         }
       }
       case RelayCell.SENDME -> {
+        if (flowControlled()) {
+          throw new TorProtocolException("stream SENDME under congestion control");
+        }
         synchronized (windowLock) {
           if (packageWindow + STREAM_INCREMENT > STREAM_WINDOW) {
             throw new TorProtocolException("unexpected stream SENDME");
@@ -177,7 +235,30 @@ public final class TorStream implements Conn {
     }
   }
 
+  private void sendFlowControl(int command, byte[] body) {
+    try {
+      circuit.send(new RelayCell(command, id, body), false);
+    } catch (IOException e) {
+      // the circuit failed meanwhile; the stream fails with it
+    }
+  }
+
   private void consumed() throws IOException {
+    if (flowControlled()) {
+      boolean xon = false;
+      synchronized (windowLock) {
+        queuedCells--;
+        // Resume the exit once most of the backlog is read (rate 0 = no advisory limit).
+        if (xoffSent && queuedCells <= xoffLimit / 4 && !ended) {
+          xoffSent = false;
+          xon = true;
+        }
+      }
+      if (xon && !closed) {
+        sendFlowControl(RelayCell.XON, new byte[5]);
+      }
+      return;
+    }
     boolean sendme;
     synchronized (windowLock) {
       consumedCells++;
@@ -193,15 +274,36 @@ public final class TorStream implements Conn {
   }
 
   private void sendData(byte[] b, int off, int len) throws IOException {
+    try {
+      sendCells(b, off, len);
+    } catch (IOException | RuntimeException e) {
+      try {
+        circuit.flushChannel(); // other circuits' cells may sit behind our unflushed ones
+      } catch (IOException ignored) {
+        // the channel is gone too
+      }
+      throw e;
+    }
+  }
+
+  private void sendCells(byte[] b, int off, int len) throws IOException {
+    boolean fc = flowControlled();
     while (len > 0) {
       int n = Math.min(len, RelayCell.MAX_DATA);
       long deadline = System.nanoTime() + WINDOW_WAIT.toNanos();
       synchronized (windowLock) {
-        while (packageWindow <= 0) {
+        boolean flushed = false;
+        while (fc ? peerXoff : packageWindow <= 0) {
           checkWritable();
+          if (!flushed) {
+            circuit.flushChannel(); // our earlier cells must reach the exit first
+            flushed = true;
+          }
           long left = deadline - System.nanoTime();
           if (left <= 0) {
-            throw new IOException("stream window stayed closed for " + WINDOW_WAIT);
+            throw new IOException(
+                (fc ? "exit kept the stream in XOFF for " : "stream window stayed closed for ")
+                    + WINDOW_WAIT);
           }
           try {
             TimeUnit.NANOSECONDS.timedWait(windowLock, left);
@@ -210,15 +312,18 @@ public final class TorStream implements Conn {
             throw new InterruptedIOException();
           }
         }
-        packageWindow--;
+        if (!fc) {
+          packageWindow--;
+        }
       }
       checkWritable();
       circuit.takePackageWindow(WINDOW_WAIT);
       byte[] chunk = new byte[n];
       System.arraycopy(b, off, chunk, 0, n);
-      circuit.send(new RelayCell(RelayCell.DATA, id, chunk), false);
       off += n;
       len -= n;
+      // Cells of one write share TLS records; the last one flushes.
+      circuit.send(new RelayCell(RelayCell.DATA, id, chunk), false, len == 0);
     }
   }
 
@@ -371,6 +476,11 @@ public final class TorStream implements Conn {
     return id;
   }
 
+  /** The circuit carrying this stream. */
+  public Circuit circuit() {
+    return circuit;
+  }
+
   private void closeQuietly() {
     try {
       close();
@@ -392,13 +502,21 @@ public final class TorStream implements Conn {
       // best effort: the END below still goes out if the circuit lives
     } finally {
       closed = true;
-      circuit.streamClosed(id);
       if (!ended && failure == null && circuit.isOpen()) {
+        int deliverLeft;
+        int sendmesOwed;
+        synchronized (windowLock) {
+          deliverLeft = flowControlled() ? -1 : deliverWindow;
+          sendmesOwed = flowControlled() ? 0 : (STREAM_WINDOW - packageWindow) / STREAM_INCREMENT;
+        }
+        circuit.streamEnded(id, deliverLeft, sendmesOwed, !connected);
         try {
           circuit.send(new RelayCell(RelayCell.END, id, new byte[] {1}), false);
         } catch (IOException e) {
           // circuit died meanwhile
         }
+      } else {
+        circuit.streamClosed(id);
       }
       incoming.add(EOF);
     }

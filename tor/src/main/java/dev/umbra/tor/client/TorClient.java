@@ -61,6 +61,9 @@ public final class TorClient implements Closeable {
   private final GuardManager guards;
   private NetDir guardsSeen;
   private volatile boolean closed;
+  // Learned build timeouts and preemptively built ("clean") exit circuits for predicted ports.
+  private final CircuitBuildTimeout buildTimeout;
+  private final PreemptiveCircuits preemptive;
 
   public TorClient(TorConfig config, Consumer<String> progress) {
     this.config = config;
@@ -88,6 +91,8 @@ public final class TorClient implements Closeable {
             new GuardManager.Filter(config.excludeNodes(), config.entryNodes()),
             java.time.InstantSource.system(),
             new java.security.SecureRandom());
+    this.buildTimeout = new CircuitBuildTimeout(config.dataDirectory());
+    this.preemptive = new PreemptiveCircuits(this::buildClean);
   }
 
   /** Fetches and verifies the directory; returns when circuits can be built. */
@@ -99,6 +104,7 @@ public final class TorClient implements Closeable {
     }
     syncGuards(nd);
     progress.accept("bootstrap done");
+    preemptive.start();
   }
 
   /**
@@ -116,6 +122,7 @@ public final class TorClient implements Closeable {
       throw new IOException("bad port " + port);
     }
     Object key = isolation == null ? "default" : isolation;
+    preemptive.notePort(port);
     IOException last = null;
     for (int attempt = 0; attempt < CONNECT_ATTEMPTS; attempt++) {
       PooledCircuit pc;
@@ -177,7 +184,11 @@ public final class TorClient implements Closeable {
       if (pc != null && pc.circuit().streamCount() == 0) {
         pc.circuit().close();
       }
-      PooledCircuit built = build(port);
+      PreemptiveCircuits.Clean clean = preemptive.take(port);
+      PooledCircuit built =
+          clean != null
+              ? new PooledCircuit(clean.circuit(), clean.exit(), Instant.now(), clean.stable())
+              : build(port);
       circuits.put(key, built);
       return built;
     }
@@ -215,10 +226,14 @@ public final class TorClient implements Closeable {
       sel.close();
       throw new IOException("no middle relay compatible with " + guard + " and " + exit);
     }
-    Duration t = config.circuitBuildTimeout();
+    buildTimeout.setParams(CircuitBuildTimeout.Params.from(nd.consensus()::param));
+    // A learned timeout replaces the configured one once enough builds were seen (path-spec §2.4).
+    boolean learned = buildTimeout.learned();
+    Duration t = learned ? buildTimeout.closeTimeout() : config.circuitBuildTimeout();
     Channel ch;
     Circuit c;
     long t0 = System.nanoTime();
+    long deadline = t0 + t.toNanos();
     try {
       ch = channel(guard.hop());
       c = Circuit.create(ch, guard.hop(), t);
@@ -229,16 +244,35 @@ public final class TorClient implements Closeable {
     }
     Relay extending = middle;
     try {
-      c.extend(middle.hop(), t);
+      c.extend(middle.hop(), left(deadline));
       extending = exit;
-      c.extend(exit.hop(), t);
+      c.extend(exit.hop(), left(deadline), congestionControlFor(nd, exit));
     } catch (IOException e) {
       // A relay we could not extend to (e.g. it died but the consensus still lists it) is left
       // out of new paths for a while, as C tor marks it unreachable.
       downRelays.put(extending.status().fingerprint(), Instant.now());
+      if (e.getMessage() != null && e.getMessage().contains("timed out")) {
+        buildTimeout.recordTimeout();
+      }
       sel.close();
       c.close();
       throw e;
+    }
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    buildTimeout.recordBuild(ms);
+    if (buildTimeout.recorded() % 20 == 0) {
+      buildTimeout.save();
+    }
+    if (learned && ms > buildTimeout.timeout().toMillis()) {
+      // Past the learned timeout: measured, but not used (path-spec §2.4.4).
+      buildTimeout.recordTimeout();
+      sel.close();
+      c.close();
+      throw new IOException(
+          "circuit took "
+              + ms
+              + " ms to build, over the learned timeout "
+              + buildTimeout.timeout());
     }
     if (!sel.succeeded()) {
       // A non-primary guard: use the circuit only if no better guard turns out to work.
@@ -305,6 +339,51 @@ public final class TorClient implements Closeable {
     }
   }
 
+  /**
+   * Congestion control is requested from an exit when the consensus turns it on (cc_alg) and the
+   * exit lists FlowCtrl=2 (prop 324 §10.1); otherwise the circuit keeps fixed windows.
+   */
+  private static dev.umbra.tor.circuit.CcParams congestionControlFor(NetDir nd, Relay exit) {
+    dev.umbra.tor.circuit.CcParams cc = dev.umbra.tor.circuit.CcParams.from(nd.consensus()::param);
+    if (!cc.enabled()
+        || !dev.umbra.tor.circuit.Protocols.supports(exit.status().protocols(), "FlowCtrl", 2)) {
+      return null;
+    }
+    return cc;
+  }
+
+  private static Duration left(long deadlineNanos) throws IOException {
+    long left = deadlineNanos - System.nanoTime();
+    if (left <= 0) {
+      throw new IOException("circuit build timed out");
+    }
+    return Duration.ofNanos(left);
+  }
+
+  /** Builds a clean circuit for a predicted port (the preemptive builder's callback). */
+  private PreemptiveCircuits.Clean buildClean(int port) throws IOException {
+    if (closed) {
+      throw new IOException("tor client closed");
+    }
+    PooledCircuit pc = build(port);
+    return new PreemptiveCircuits.Clean(pc.circuit(), pc.exit(), pc.created(), pc.stable());
+  }
+
+  /** The learned circuit build timeouts (path-spec §2.4). */
+  public CircuitBuildTimeout buildTimeouts() {
+    return buildTimeout;
+  }
+
+  /** How many preemptively built, never used exit circuits are ready. */
+  public int cleanCircuits() {
+    return preemptive.size();
+  }
+
+  /** How many streams' circuits came from the preemptively built ones. */
+  public int cleanCircuitsUsed() {
+    return preemptive.used();
+  }
+
   private List<Relay> filter(List<Relay> relays) {
     Instant now = Instant.now();
     downRelays.values().removeIf(t -> t.plus(DOWN_FOR).isBefore(now));
@@ -341,7 +420,23 @@ public final class TorClient implements Closeable {
       }
       ch = Channel.open(hop.target(), config.circuitBuildTimeout());
       channels.put(id, ch);
+      startPadding(ch);
       return ch;
+    }
+  }
+
+  /** Connection padding per the consensus (nf_ito_low/high, padding-spec §2.6). */
+  private void startPadding(Channel ch) {
+    NetDir nd = directory.current();
+    if (nd == null) {
+      return;
+    }
+    try {
+      ch.startPadding(
+          nd.consensus().param("nf_ito_low", 1500, 0, 60_000),
+          nd.consensus().param("nf_ito_high", 9500, 0, 60_000));
+    } catch (IOException e) {
+      LOG.debug("padding negotiation on {} failed: {}", ch.target(), e.getMessage());
     }
   }
 
@@ -373,6 +468,8 @@ public final class TorClient implements Closeable {
   @Override
   public void close() {
     closed = true;
+    preemptive.close();
+    buildTimeout.save();
     directory.close();
     for (PooledCircuit pc : circuits.values()) {
       pc.circuit().close();
