@@ -52,7 +52,7 @@ class DnsConfigTest {
         "{\"servers\":[{\"type\":\"local\"}],\"final\":\"nope\"}|dns.final|unknown DNS server",
         "{\"servers\":[{\"type\":\"local\"}],\"rules\":[{\"domain\":\"a.test\",\"server\":\"nope\"}]}|dns.rules[0].server|unknown DNS server",
         "{\"servers\":[{\"type\":\"local\"}],\"rules\":[{\"domain\":\"a.test\"}]}|dns.rules[0].server|missing server",
-        "{\"servers\":[{\"type\":\"local\"}],\"rules\":[{\"ip_cidr\":\"10.0.0.0/8\",\"server\":\"0\"}]}|dns.rules[0].ip_cidr|not supported",
+        "{\"servers\":[{\"type\":\"local\"}],\"rules\":[{\"ip_cidr\":\"10.0.0\",\"server\":\"0\"}]}|dns.rules[0].ip_cidr[0]|",
         "{\"servers\":[{\"type\":\"local\"}],\"rules\":[{\"query_type\":\"BOGUS\",\"server\":\"0\"}]}|dns.rules[0].query_type|unknown query type",
         "{\"servers\":[{\"type\":\"local\"}],\"rules\":[{\"domain\":\"a\",\"action\":\"predefined\",\"rcode\":\"WHAT\"}]}|dns.rules[0].rcode|unknown rcode",
         "{\"servers\":[{\"type\":\"local\"}],\"rules\":[{\"domain\":\"a\",\"action\":\"predefined\",\"answer\":[\"garbage\"]}]}|dns.rules[0].answer[0]|",

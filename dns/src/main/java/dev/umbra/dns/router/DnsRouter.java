@@ -67,6 +67,9 @@ public final class DnsRouter implements DnsService {
   private final Map<InetAddress, String> reverse;
   private final List<RemoteRuleSet> remoteRuleSets;
 
+  /** sing-box's RDRC (experimental.cache_file.store_rdrc), or null. */
+  private volatile RejectedResponseCache rdrc;
+
   DnsRouter(
       Map<String, DnsTransport> servers,
       List<DnsRouteRule> rules,
@@ -87,6 +90,10 @@ public final class DnsRouter implements DnsService {
             return size() > cap;
           }
         };
+  }
+
+  List<DnsRouteRule> rules() {
+    return rules;
   }
 
   public Map<String, DnsTransport> servers() {
@@ -168,20 +175,51 @@ public final class DnsRouter implements DnsService {
   /** Answers one query by the rules (or straight from {@code options.server()} when set). */
   public Message exchange(Message query, Metadata metadata, DnsQueryOptions options)
       throws IOException {
+    return exchange(query, metadata, options, true);
+  }
+
+  /**
+   * @param allowFakeIp false for Umbra's own lookups (dialers, the resolve action): like sing-box,
+   *     a rule routing to a fakeip server is skipped there
+   */
+  Message exchange(Message query, Metadata metadata, DnsQueryOptions options, boolean allowFakeIp)
+      throws IOException {
     Record q = query.getQuestion();
     if (options.server() != null) {
-      return ask(server(options.server()), query, options);
+      return ask(server(options.server()), query, options, null);
     }
     Metadata m = dnsMetadata(metadata, q.getName());
+    int type = q.getType();
+    boolean addressQuery = type == Type.A || type == Type.AAAA || type == Type.HTTPS;
     DnsQueryOptions acc = options;
     for (DnsRouteRule rr : rules) {
-      if (!rr.rule().match(m, q.getType())) {
+      DnsRule rule = rr.rule();
+      boolean addressLimit = rule.withAddressLimit();
+      if ((addressLimit && !addressQuery) || !rule.match(m, type)) {
         continue;
       }
       switch (rr.action()) {
         case DnsAction.Route r -> {
+          DnsTransport t = server(r.server());
+          if (!allowFakeIp && t instanceof FakeIpTransport) {
+            continue;
+          }
           LOG.debug("dns {} matched {} -> {}", q.getName(), rr.path(), r.server());
-          return ask(server(r.server()), query, merge(acc, r.options()));
+          AddressCheck check =
+              addressLimit
+                  ? addresses -> rule.matchAddressLimit(m.withDestinationAddresses(addresses), type)
+                  : null;
+          try {
+            return ask(t, query, merge(acc, r.options()), check);
+          } catch (ResponseRejectedException e) {
+            // sing-box: the answer failed the rule's address fields; go on with the next rule
+            LOG.debug(
+                "dns {} answer of {} rejected by {}{}",
+                q.getName(),
+                t.tag(),
+                rr.path(),
+                e.cached ? " (cached)" : "");
+          }
         }
         case DnsAction.RouteOptions r -> acc = merge(acc, r.options());
         case DnsAction.Reject r -> {
@@ -200,7 +238,23 @@ public final class DnsRouter implements DnsService {
         }
       }
     }
-    return ask(finalServer, query, acc);
+    return ask(finalServer, query, acc, null);
+  }
+
+  /** A rule's response-address check: true accepts the answer with these addresses. */
+  @FunctionalInterface
+  interface AddressCheck {
+    boolean accept(List<InetAddress> addresses);
+  }
+
+  /** The answer failed a rule's address fields (or did before, per the rejected-response cache). */
+  static final class ResponseRejectedException extends IOException {
+    final boolean cached;
+
+    ResponseRejectedException(boolean cached) {
+      super("response rejected");
+      this.cached = cached;
+    }
   }
 
   private DnsTransport server(String tag) throws IOException {
@@ -228,7 +282,8 @@ public final class DnsRouter implements DnsService {
     return base.withDestination(d).withSniffed("dns", null);
   }
 
-  private Message ask(DnsTransport t, Message query, DnsQueryOptions o) throws IOException {
+  private Message ask(DnsTransport t, Message query, DnsQueryOptions o, AddressCheck check)
+      throws IOException {
     Record q = query.getQuestion();
     DomainStrategy strategy = o.strategy() != null ? o.strategy() : settings.strategy();
     if ((q.getType() == Type.A && strategy == DomainStrategy.IPV6_ONLY)
@@ -253,8 +308,27 @@ public final class DnsRouter implements DnsService {
     if (subnet != null && !fake) {
       upstream = withSubnet(query, subnet);
     }
+    RejectedResponseCache rdrc = this.rdrc;
+    if (check != null
+        && useCache
+        && rdrc != null
+        && rdrc.isRejected(t.tag(), q.getName(), q.getType())) {
+      throw new ResponseRejectedException(true);
+    }
     Message r = t.exchange(upstream);
     r.getHeader().setID(query.getHeader().getID());
+    int rcode = r.getRcode();
+    if (check != null) {
+      boolean rejected =
+          (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN)
+              || !check.accept(Messages.responseAddresses(r));
+      if (rejected) {
+        if (useCache && rdrc != null && (rcode == Rcode.NOERROR || rcode == Rcode.NXDOMAIN)) {
+          rdrc.reject(t.tag(), q.getName(), q.getType());
+        }
+        throw new ResponseRejectedException(false);
+      }
+    }
     if (useCache) {
       // a copy: the caller may change the answer it gets (ID, OPT)
       cache.put(key, r.clone(), System.nanoTime());
@@ -345,7 +419,7 @@ public final class DnsRouter implements DnsService {
           Thread.ofVirtual()
               .start(() -> {
                 try {
-                  all.addAll(Messages.answerAddresses(exchange(query, null, o)));
+                  all.addAll(Messages.answerAddresses(exchange(query, null, o, false)));
                 } catch (IOException e) {
                   synchronized (failure) {
                     failure[0] = e;
@@ -404,6 +478,11 @@ public final class DnsRouter implements DnsService {
     synchronized (reverse) {
       return Optional.ofNullable(reverse.get(address));
     }
+  }
+
+  /** Remembers answers rejected by address rules, so the same server is not asked again soon. */
+  public void rejectedResponseCache(RejectedResponseCache cache) {
+    this.rdrc = cache;
   }
 
   int cacheSize() {

@@ -137,7 +137,7 @@ public final class DnsRouterFactory implements DnsServiceFactory {
       Map<String, RuleSet> ruleSets = loaded.sets();
       DnsRuleParser parser =
           new DnsRuleParser(
-              new RuleParser(new RuleCompiler(ctx.inboundTags(), ruleSets), false),
+              new RuleParser(new RuleCompiler(ctx.inboundTags(), ruleSets, true), false),
               servers.keySet());
       List<DnsRouteRule> rules = new ArrayList<>();
       for (int i = 0; i < rawRules.size(); i++) {
