@@ -92,9 +92,14 @@ final class Generation implements Closeable {
                       outboundTags,
                       inboundTags,
                       route.ruleSetsOrEmpty(),
-                      workingDirectory));
+                      workingDirectory,
+                      config.root().experimental() == null
+                          ? null
+                          : config.root().experimental().cacheFile()));
       components.add(dns);
-    } else if (config.root().dns() != null) {
+    } else if (config.root().dns() != null
+        || (config.root().experimental() != null
+            && config.root().experimental().cacheFile() != null)) {
       throw new ConfigException("dns", "the DNS module (umbra-dns) is not on the class path");
     } else {
       dns = null;

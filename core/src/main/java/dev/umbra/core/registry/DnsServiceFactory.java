@@ -16,13 +16,26 @@ public interface DnsServiceFactory {
    * @param outboundTags tags of every outbound and endpoint, to check detours at load
    * @param inboundTags tags of every inbound, for the {@code inbound} rule field
    * @param ruleSets the raw {@code route.rule_set} list, shared with the router's rules
+   * @param cacheFile the raw {@code experimental.cache_file} object, or null
    */
   record Context(
       OutboundManager outbounds,
       Set<String> outboundTags,
       Set<String> inboundTags,
       List<JsonNode> ruleSets,
-      Path workingDirectory) {}
+      Path workingDirectory,
+      JsonNode cacheFile) {
+
+    /** Without a cache file. */
+    public Context(
+        OutboundManager outbounds,
+        Set<String> outboundTags,
+        Set<String> inboundTags,
+        List<JsonNode> ruleSets,
+        Path workingDirectory) {
+      this(outbounds, outboundTags, inboundTags, ruleSets, workingDirectory, null);
+    }
+  }
 
   /**
    * Checks and builds the service without opening a socket. {@code dns} may be null (no dns block:

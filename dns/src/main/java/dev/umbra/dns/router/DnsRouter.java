@@ -70,12 +70,34 @@ public final class DnsRouter implements DnsService {
   /** sing-box's RDRC (experimental.cache_file.store_rdrc), or null. */
   private volatile RejectedResponseCache rdrc;
 
+  /** {@code experimental.cache_file} when enabled, with its file resolved; else null. */
+  record CacheSettings(
+      java.nio.file.Path path,
+      String cacheId,
+      boolean storeFakeIp,
+      boolean storeRdrc,
+      java.time.Duration rdrcTimeout) {}
+
+  private final CacheSettings cacheSettings;
+  private dev.umbra.dns.cache.CacheFile cacheFile;
+
   DnsRouter(
       Map<String, DnsTransport> servers,
       List<DnsRouteRule> rules,
       DnsTransport finalServer,
       Settings settings,
       List<RemoteRuleSet> remoteRuleSets) {
+    this(servers, rules, finalServer, settings, remoteRuleSets, null);
+  }
+
+  DnsRouter(
+      Map<String, DnsTransport> servers,
+      List<DnsRouteRule> rules,
+      DnsTransport finalServer,
+      Settings settings,
+      List<RemoteRuleSet> remoteRuleSets,
+      CacheSettings cacheSettings) {
+    this.cacheSettings = cacheSettings;
     this.remoteRuleSets = List.copyOf(remoteRuleSets);
     this.servers = servers;
     this.rules = List.copyOf(rules);
@@ -491,9 +513,46 @@ public final class DnsRouter implements DnsService {
 
   /** Remote rule-sets download once every outbound has started, as the route's do. */
   @Override
-  public void start(StartStage stage) {
+  public void start(StartStage stage) throws IOException {
+    if (stage == StartStage.START && cacheSettings != null) {
+      openCacheFile();
+    }
     if (stage == StartStage.POST_START) {
       remoteRuleSets.forEach(RemoteRuleSet::start);
+    }
+  }
+
+  /** Restores FakeIP mappings and turns on the rejected-response cache, as configured. */
+  private void openCacheFile() throws IOException {
+    CacheSettings c = cacheSettings;
+    dev.umbra.dns.cache.CacheFile file = dev.umbra.dns.cache.CacheFile.open(c.path(), c.cacheId());
+    cacheFile = file;
+    if (c.storeFakeIp()) {
+      for (DnsTransport t : servers.values()) {
+        if (t instanceof FakeIpTransport f) {
+          var store = f.store();
+          var entries = file.fakeIpEntries(t.tag(), store.inet4Range(), store.inet6Range());
+          entries.forEach(e -> store.restore(e.getValue(), e.getKey()));
+          store.listener((domain, address) -> file.saveFakeIp(t.tag(), address, domain));
+          LOG.info(
+              "dns/{}: {} FakeIP mappings restored from {}", t.tag(), entries.size(), c.path());
+        }
+      }
+    }
+    if (c.storeRdrc()) {
+      long timeout = c.rdrcTimeout().toMillis();
+      rdrc =
+          new RejectedResponseCache() {
+            @Override
+            public boolean isRejected(String server, Name name, int type) {
+              return file.isRejected(server, name.toString(), type);
+            }
+
+            @Override
+            public void reject(String server, Name name, int type) {
+              file.reject(server, name.toString(), type, timeout);
+            }
+          };
     }
   }
 
@@ -505,6 +564,18 @@ public final class DnsRouter implements DnsService {
         t.close();
       } catch (IOException e) {
         LOG.debug("closing dns/{}: {}", t.tag(), e.toString());
+      }
+    }
+    if (cacheFile != null) {
+      for (DnsTransport t : servers.values()) {
+        if (t instanceof FakeIpTransport f) {
+          f.store().listener(null);
+        }
+      }
+      try {
+        cacheFile.close();
+      } catch (IOException e) {
+        LOG.warn("closing the cache file: {}", e.toString());
       }
     }
   }

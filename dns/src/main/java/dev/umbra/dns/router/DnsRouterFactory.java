@@ -14,6 +14,7 @@ import dev.umbra.core.route.RuleSetLoader;
 import dev.umbra.core.route.rule.RuleCompiler;
 import dev.umbra.core.route.rule.RuleParser;
 import dev.umbra.core.route.rule.RuleSet;
+import dev.umbra.dns.cache.CacheFileOptions;
 import dev.umbra.dns.config.DnsOptions;
 import dev.umbra.dns.config.ServerFactory;
 import dev.umbra.dns.transport.DnsTransport;
@@ -153,7 +154,14 @@ public final class DnsRouterFactory implements DnsServiceFactory {
               capacity,
               Boolean.TRUE.equals(o.reverseMapping()),
               o.clientSubnet());
-      self[0] = new DnsRouter(servers, rules, finalServer, settings, loaded.remotes());
+      self[0] =
+          new DnsRouter(
+              servers,
+              rules,
+              finalServer,
+              settings,
+              loaded.remotes(),
+              cacheSettings(ctx.cacheFile(), ctx.workingDirectory()));
       return self[0];
     } catch (RuntimeException e) {
       for (DnsTransport t : servers.values()) {
@@ -165,6 +173,29 @@ public final class DnsRouterFactory implements DnsServiceFactory {
       }
       throw e;
     }
+  }
+
+  /** {@code experimental.cache_file}, checked; null when absent or not enabled. */
+  static DnsRouter.CacheSettings cacheSettings(JsonNode node, Path workingDirectory) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    String path = "experimental.cache_file";
+    CacheFileOptions o = Binder.bind(node, CacheFileOptions.class, path);
+    if (!Boolean.TRUE.equals(o.enabled())) {
+      return null;
+    }
+    String file = o.path() == null || o.path().isEmpty() ? CacheFileOptions.DEFAULT_PATH : o.path();
+    java.time.Duration rdrc =
+        o.rdrcTimeout() == null || o.rdrcTimeout().isZero() || o.rdrcTimeout().isNegative()
+            ? CacheFileOptions.DEFAULT_RDRC_TIMEOUT
+            : o.rdrcTimeout();
+    return new DnsRouter.CacheSettings(
+        workingDirectory.resolve(file),
+        o.cacheId() == null ? "" : o.cacheId(),
+        Boolean.TRUE.equals(o.storeFakeip()),
+        Boolean.TRUE.equals(o.storeRdrc()),
+        rdrc);
   }
 
   /** For tests and embedding: the query options a {@code domain_resolver} string names. */
