@@ -31,7 +31,6 @@ class DnsConfigTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "{\"servers\":[{\"type\":\"quic\",\"server\":\"1.1.1.1\"}]}|dns.servers[0].type|DNS over QUIC",
         "{\"servers\":[{\"type\":\"h3\",\"server\":\"1.1.1.1\"}]}|dns.servers[0].type|HTTP/3",
         "{\"servers\":[{\"type\":\"dhcp\"}]}|dns.servers[0].type|DHCP",
         "{\"servers\":[{\"type\":\"carrier-pigeon\"}]}|dns.servers[0].type|unknown DNS server type",
@@ -45,7 +44,6 @@ class DnsConfigTest {
         "{\"servers\":[{\"type\":\"fakeip\"}]}|dns.servers[0]|inet4_range",
         "{\"servers\":[{\"type\":\"hosts\",\"predefined\":{\"a.test\":[\"nope\"]}}]}|dns.servers[0].predefined.a.test[0]|IP address",
         "{\"servers\":[{\"type\":\"hosts\",\"path\":[\"/nonexistent/hosts\"]}]}|dns.servers[0].path[0]|cannot read",
-        "{\"servers\":[{\"address\":\"quic://1.1.1.1\"}]}|dns.servers[0].address|QUIC",
         "{\"servers\":[{\"address\":\"fakeip\"}]}|dns.servers[0].address|fakeip",
         "{\"servers\":[{\"address\":\"rcode://teapot\"}]}|dns.servers[0].address|unknown rcode",
         "{\"servers\":[{\"tag\":\"a\",\"type\":\"local\"},{\"tag\":\"a\",\"type\":\"local\"}]}|dns.servers[1].tag|duplicate",

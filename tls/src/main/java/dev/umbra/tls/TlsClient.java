@@ -22,6 +22,15 @@ public final class TlsClient {
   }
 
   /** Checks the options and builds the context; {@code path} is the tls object's JSON path. */
+  /**
+   * The certificate check these options ask for (CA from {@code certificate}/{@code
+   * certificate_path}, {@code insecure}, {@code certificate_public_key_sha256}), for TLS stacks
+   * other than JSSE (QUIC).
+   */
+  public static javax.net.ssl.X509TrustManager trustManager(TlsOptions options, String path) {
+    return TlsContexts.trust(options, path);
+  }
+
   public static TlsClient create(TlsOptions options, String path) {
     if (options.key() != null || options.keyPath() != null) {
       throw new ConfigException(
