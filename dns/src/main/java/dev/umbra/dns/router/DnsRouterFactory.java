@@ -117,24 +117,29 @@ public final class DnsRouterFactory implements DnsServiceFactory {
       if (o.clientSubnet() != null) {
         DnsRuleParser.checkSubnet(o.clientSubnet(), JsonPaths.field(path, "client_subnet"));
       }
-      // DNS rules get their own copies of route.rule_set (built before the outbounds, so the
-      // route's load checks the detours); remote ones start and close with the DNS router and so
-      // download separately from the route's. Without DNS rules nothing is loaded.
+      // route.rule_set: the instance's shared copy when given; else (embedding, tests) a copy of
+      // our own, built only when there are DNS rules, whose remote sets this router runs
       List<JsonNode> rawRules = o.rules() == null ? List.of() : o.rules();
-      RuleSetLoader.Loaded loaded =
-          rawRules.isEmpty()
-              ? new RuleSetLoader.Loaded(Map.of(), List.of())
-              : RuleSetLoader.load(
-                  ctx.ruleSets(),
-                  "route",
-                  new RouterContext(
-                      ctx.outbounds(),
-                      ctx.inboundTags(),
-                      SystemResolver.INSTANCE,
-                      null,
-                      null,
-                      ctx.workingDirectory()),
-                  false);
+      RuleSetLoader.Loaded loaded;
+      if (ctx.loadedRuleSets() != null) {
+        // the instance's copy, shared with the route (which starts and closes remote ones)
+        loaded = new RuleSetLoader.Loaded(ctx.loadedRuleSets(), List.of());
+      } else if (rawRules.isEmpty()) {
+        loaded = new RuleSetLoader.Loaded(Map.of(), List.of());
+      } else {
+        loaded =
+            RuleSetLoader.load(
+                ctx.ruleSets(),
+                "route",
+                new RouterContext(
+                    ctx.outbounds(),
+                    ctx.inboundTags(),
+                    SystemResolver.INSTANCE,
+                    null,
+                    null,
+                    ctx.workingDirectory()),
+                false);
+      }
       Map<String, RuleSet> ruleSets = loaded.sets();
       DnsRuleParser parser =
           new DnsRuleParser(
