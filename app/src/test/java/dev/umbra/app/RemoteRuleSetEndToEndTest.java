@@ -50,6 +50,10 @@ class RemoteRuleSetEndToEndTest {
           """
           {
             "log": {"level": "info"},
+            "dns": {
+              "servers": [{"type": "hosts", "tag": "hosts", "predefined": {"a.test": ["127.0.0.1"]}}],
+              "rules": [{"rule_set": "blocked", "action": "predefined", "rcode": "NXDOMAIN"}]
+            },
             "inbounds": [{"type": "mixed", "tag": "in", "listen": "127.0.0.1", "listen_port": %d}],
             "outbounds": [{"type": "direct", "tag": "direct"}, {"type": "block", "tag": "block"}],
             "route": {
@@ -75,6 +79,7 @@ class RemoteRuleSetEndToEndTest {
         umbra.signal("TERM");
         assertThat(umbra.waitForExit(Duration.ofSeconds(20))).as(umbra.log()).isZero();
       }
+      // route and DNS rules share one copy of the rule-set: one download, not one each
       assertThat(downloads.get()).isEqualTo(1);
       assertThat(dir.resolve("cache/rule-set/rs-blocked.bin")).hasBinaryContent(srs);
 

@@ -31,7 +31,6 @@ class DnsConfigTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "{\"servers\":[{\"type\":\"quic\",\"server\":\"1.1.1.1\"}]}|dns.servers[0].type|DNS over QUIC",
         "{\"servers\":[{\"type\":\"h3\",\"server\":\"1.1.1.1\"}]}|dns.servers[0].type|HTTP/3",
         "{\"servers\":[{\"type\":\"dhcp\"}]}|dns.servers[0].type|DHCP",
         "{\"servers\":[{\"type\":\"carrier-pigeon\"}]}|dns.servers[0].type|unknown DNS server type",
@@ -45,14 +44,13 @@ class DnsConfigTest {
         "{\"servers\":[{\"type\":\"fakeip\"}]}|dns.servers[0]|inet4_range",
         "{\"servers\":[{\"type\":\"hosts\",\"predefined\":{\"a.test\":[\"nope\"]}}]}|dns.servers[0].predefined.a.test[0]|IP address",
         "{\"servers\":[{\"type\":\"hosts\",\"path\":[\"/nonexistent/hosts\"]}]}|dns.servers[0].path[0]|cannot read",
-        "{\"servers\":[{\"address\":\"quic://1.1.1.1\"}]}|dns.servers[0].address|QUIC",
         "{\"servers\":[{\"address\":\"fakeip\"}]}|dns.servers[0].address|fakeip",
         "{\"servers\":[{\"address\":\"rcode://teapot\"}]}|dns.servers[0].address|unknown rcode",
         "{\"servers\":[{\"tag\":\"a\",\"type\":\"local\"},{\"tag\":\"a\",\"type\":\"local\"}]}|dns.servers[1].tag|duplicate",
         "{\"servers\":[{\"type\":\"local\"}],\"final\":\"nope\"}|dns.final|unknown DNS server",
         "{\"servers\":[{\"type\":\"local\"}],\"rules\":[{\"domain\":\"a.test\",\"server\":\"nope\"}]}|dns.rules[0].server|unknown DNS server",
         "{\"servers\":[{\"type\":\"local\"}],\"rules\":[{\"domain\":\"a.test\"}]}|dns.rules[0].server|missing server",
-        "{\"servers\":[{\"type\":\"local\"}],\"rules\":[{\"ip_cidr\":\"10.0.0.0/8\",\"server\":\"0\"}]}|dns.rules[0].ip_cidr|not supported",
+        "{\"servers\":[{\"type\":\"local\"}],\"rules\":[{\"ip_cidr\":\"10.0.0\",\"server\":\"0\"}]}|dns.rules[0].ip_cidr[0]|",
         "{\"servers\":[{\"type\":\"local\"}],\"rules\":[{\"query_type\":\"BOGUS\",\"server\":\"0\"}]}|dns.rules[0].query_type|unknown query type",
         "{\"servers\":[{\"type\":\"local\"}],\"rules\":[{\"domain\":\"a\",\"action\":\"predefined\",\"rcode\":\"WHAT\"}]}|dns.rules[0].rcode|unknown rcode",
         "{\"servers\":[{\"type\":\"local\"}],\"rules\":[{\"domain\":\"a\",\"action\":\"predefined\",\"answer\":[\"garbage\"]}]}|dns.rules[0].answer[0]|",

@@ -39,6 +39,7 @@ public final class DnsPeers implements AutoCloseable {
             "address=/peer.test/127.0.0.1",
             "address=/peer.test/::1",
             "txt-record=txt.peer.test,\"hello-from-dnsmasq\"",
+            "address=/split.test/10.7.7.7",
             ""));
     dnsmasqProcess =
         PeerProcess.start(
@@ -79,6 +80,8 @@ public final class DnsPeers implements AutoCloseable {
             "  local-zone: \"test.\" nodefault",
             "  local-zone: \"unbound.test.\" static",
             "  local-data: \"a.unbound.test. 60 IN A 127.0.0.2\"",
+            "  local-zone: \"split.test.\" static",
+            "  local-data: \"split.test. 60 IN A 198.51.100.7\"",
             "  local-data: \"unbound.test. 60 IN TXT \\\"hello-from-unbound\\\"\"",
             "forward-zone:",
             "  name: \".\"",

@@ -46,4 +46,32 @@ public final class TestDns {
             new DnsServiceFactory.Context(
                 NO_OUTBOUNDS, Set.of(), Set.of("in"), List.of(), Path.of("").toAbsolutePath()));
   }
+
+  /** With an {@code experimental.cache_file} object, paths relative to {@code workingDirectory}. */
+  public static DnsService buildWithCacheFile(
+      String dnsJson, String cacheFileJson, Path workingDirectory) {
+    return new DnsRouterFactory(Path.of("/etc/resolv.conf"), Path.of("/etc/hosts"))
+        .create(
+            Jsonc.parse(dnsJson, "test"),
+            "dns",
+            new DnsServiceFactory.Context(
+                NO_OUTBOUNDS,
+                Set.of(),
+                Set.of("in"),
+                List.of(),
+                workingDirectory,
+                Jsonc.parse(cacheFileJson, "experimental.cache_file")));
+  }
+
+  /** With a {@code route.rule_set} list (a JSON array). */
+  public static DnsService buildWithRuleSets(String dnsJson, String ruleSetsJson) {
+    List<tools.jackson.databind.JsonNode> sets = new java.util.ArrayList<>();
+    Jsonc.parse(ruleSetsJson, "route.rule_set").forEach(sets::add);
+    return new DnsRouterFactory(Path.of("/etc/resolv.conf"), Path.of("/etc/hosts"))
+        .create(
+            Jsonc.parse(dnsJson, "test"),
+            "dns",
+            new DnsServiceFactory.Context(
+                NO_OUTBOUNDS, Set.of(), Set.of("in"), sets, Path.of("").toAbsolutePath()));
+  }
 }

@@ -21,6 +21,15 @@ public final class TlsClient {
     this.context = context;
   }
 
+  /**
+   * The certificate check these options ask for (CA from {@code certificate}/{@code
+   * certificate_path}, {@code insecure}, {@code certificate_public_key_sha256}), for TLS stacks
+   * other than JSSE (QUIC).
+   */
+  public static javax.net.ssl.X509TrustManager trustManager(TlsOptions options, String path) {
+    return TlsContexts.trust(options, path);
+  }
+
   /** Checks the options and builds the context; {@code path} is the tls object's JSON path. */
   public static TlsClient create(TlsOptions options, String path) {
     String serverField =

@@ -83,12 +83,22 @@ final class TlsContexts {
 
   static SSLContext client(TlsOptions o, String path) {
     try {
-      TrustManager trust;
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(clientKeys(o, path), new TrustManager[] {trust(o, path)}, null);
+      return ctx;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new ConfigException(path, "cannot set up TLS: " + e.getMessage());
+    }
+  }
+
+  /** The client's certificate check: insecure, the configured CA, or the system's; pins applied. */
+  static X509TrustManager trust(TlsOptions o, String path) {
+    try {
       String ca = text(o.certificate(), o.certificatePath(), "certificate", path);
       List<String> pins =
           o.certificatePublicKeySha256() == null ? List.of() : o.certificatePublicKeySha256();
       if (Boolean.TRUE.equals(o.insecure())) {
-        trust = new Pinning(null, List.of());
+        return new Pinning(null, List.of());
       } else if (ca != null) {
         List<X509Certificate> cas = pem(() -> Pem.certificates(ca), path + ".certificate");
         KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -96,13 +106,10 @@ final class TlsContexts {
         for (int i = 0; i < cas.size(); i++) {
           ks.setCertificateEntry("ca" + i, cas.get(i));
         }
-        trust = new Pinning(defaultTrust(ks), pins);
+        return new Pinning(defaultTrust(ks), pins);
       } else {
-        trust = new Pinning(defaultTrust(null), pins);
+        return new Pinning(defaultTrust(null), pins);
       }
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(clientKeys(o, path), new TrustManager[] {trust}, null);
-      return ctx;
     } catch (GeneralSecurityException | IOException e) {
       throw new ConfigException(path, "cannot set up TLS: " + e.getMessage());
     }

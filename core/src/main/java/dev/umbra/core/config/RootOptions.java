@@ -18,5 +18,4 @@ public record RootOptions(
     List<JsonNode> outbounds,
     JsonNode route,
     List<JsonNode> services,
-    @Unsupported("cache_file, clash_api and v2ray_api are not implemented yet")
-        JsonNode experimental) {}
+    ExperimentalOptions experimental) {}

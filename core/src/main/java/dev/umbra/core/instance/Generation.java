@@ -29,6 +29,7 @@ import dev.umbra.core.relay.TrafficStats;
 import dev.umbra.core.route.RouteOptions;
 import dev.umbra.core.route.RouterContext;
 import dev.umbra.core.route.RuleRouter;
+import dev.umbra.core.route.RuleSetLoader;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -79,6 +80,14 @@ final class Generation implements Closeable {
     Set<String> outboundTags = new HashSet<>();
     config.outbounds().forEach(c -> outboundTags.add(c.tag()));
     config.endpoints().forEach(c -> outboundTags.add(c.tag()));
+    // route.rule_set is built once and shared by the route and DNS rules (one download per remote
+    // set); download detours are checked once the outbounds exist
+    RuleSetLoader.Loaded ruleSets =
+        RuleSetLoader.load(
+            route.ruleSetsOrEmpty(),
+            "route",
+            new RouterContext(outbounds, inboundTags, null, stats, tracker, workingDirectory),
+            false);
     var dnsFactory = registry.dnsFactory();
     if (dnsFactory.isPresent()) {
       dns =
@@ -92,9 +101,15 @@ final class Generation implements Closeable {
                       outboundTags,
                       inboundTags,
                       route.ruleSetsOrEmpty(),
-                      workingDirectory));
+                      workingDirectory,
+                      config.root().experimental() == null
+                          ? null
+                          : config.root().experimental().cacheFile(),
+                      ruleSets.sets()));
       components.add(dns);
-    } else if (config.root().dns() != null) {
+    } else if (config.root().dns() != null
+        || (config.root().experimental() != null
+            && config.root().experimental().cacheFile() != null)) {
       throw new ConfigException("dns", "the DNS module (umbra-dns) is not on the class path");
     } else {
       dns = null;
@@ -131,7 +146,9 @@ final class Generation implements Closeable {
       RouterContext rc =
           new RouterContext(
               outbounds, inboundTags, defaultResolver, stats, tracker, workingDirectory, dns);
-      router = RuleRouter.create(route, "route", rc);
+      RuleSetLoader.checkDetours(
+          route.ruleSetsOrEmpty(), "route", tag -> outbounds.get(tag).isPresent());
+      router = RuleRouter.create(route, "route", rc, ruleSets);
       outbounds.setDefault(router.finalOutbound());
       components.add(router);
       for (ComponentConfig c : config.inbounds()) {

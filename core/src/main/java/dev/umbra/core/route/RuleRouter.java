@@ -61,7 +61,15 @@ public final class RuleRouter implements Router, Lifecycle {
 
   /** Parses and checks the route block (every reference, regex, CIDR and port) against ctx. */
   public static RuleRouter create(RouteOptions route, String path, RouterContext ctx) {
-    RuleSetLoader.Loaded loaded = RuleSetLoader.load(route.ruleSetsOrEmpty(), path, ctx);
+    return create(route, path, ctx, RuleSetLoader.load(route.ruleSetsOrEmpty(), path, ctx));
+  }
+
+  /**
+   * As {@link #create(RouteOptions, String, RouterContext)} with rule-sets the instance loaded
+   * already (and shares with the DNS rules); the router starts and closes their remote ones.
+   */
+  public static RuleRouter create(
+      RouteOptions route, String path, RouterContext ctx, RuleSetLoader.Loaded loaded) {
     Map<String, RuleSet> ruleSets = loaded.sets();
     RuleParser parser = new RuleParser(new RuleCompiler(ctx.inboundTags(), ruleSets), false);
     Set<String> sniffers = Sniffers.installed().names();

@@ -88,6 +88,26 @@ public final class RuleSetLoader {
     return new Loaded(out, List.copyOf(remotes));
   }
 
+  /**
+   * Checks each remote rule-set's {@code download_detour} names an outbound, for rule-sets loaded
+   * (with {@code checkDetours} false) before the outbounds existed.
+   */
+  public static void checkDetours(
+      List<JsonNode> items, String routePath, java.util.function.Predicate<String> outboundExists) {
+    for (int i = 0; i < items.size(); i++) {
+      String path = JsonPaths.index(JsonPaths.field(routePath, "rule_set"), i);
+      RuleSetOptions o = Binder.bind(items.get(i), RuleSetOptions.class, path);
+      String detour = o.downloadDetour();
+      if ("remote".equals(o.type())
+          && detour != null
+          && !detour.isEmpty()
+          && !outboundExists.test(detour)) {
+        throw new ConfigException(
+            JsonPaths.field(path, "download_detour"), "unknown outbound '" + detour + "'");
+      }
+    }
+  }
+
   private static void forbid(boolean present, String path, String field, String kind) {
     if (present) {
       throw new ConfigException(

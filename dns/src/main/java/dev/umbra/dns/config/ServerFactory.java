@@ -18,6 +18,7 @@ import dev.umbra.dns.transport.HostsTable;
 import dev.umbra.dns.transport.HostsTransport;
 import dev.umbra.dns.transport.HttpsTransport;
 import dev.umbra.dns.transport.LocalTransport;
+import dev.umbra.dns.transport.QuicTransport;
 import dev.umbra.dns.transport.RcodeTransport;
 import dev.umbra.dns.transport.StreamTransport;
 import dev.umbra.dns.transport.UdpTransport;
@@ -52,7 +53,6 @@ public final class ServerFactory {
   /** sing-box server types this build does not implement, with why. */
   static final Map<String, String> NOT_YET =
       Map.of(
-          "quic", "DNS over QUIC (type 'quic') is not supported yet",
           "h3", "DNS over HTTP/3 (type 'h3') is not supported yet",
           "dhcp", "DHCP DNS servers (type 'dhcp') are not supported yet",
           "resolved", "the 'resolved' DNS server needs the resolved service, not supported yet",
@@ -111,6 +111,7 @@ public final class ServerFactory {
       case "tcp" -> tcp(tag, bind(node, ServerOptions.Plain.class, path), path);
       case "tls" -> tls(tag, bind(node, ServerOptions.Tls.class, path), path);
       case "https" -> https(tag, bind(node, ServerOptions.Https.class, path), path);
+      case "quic" -> quic(tag, bind(node, ServerOptions.Quic.class, path), path);
       case "hosts" -> hosts(tag, bind(node, ServerOptions.Hosts.class, path), path);
       case "fakeip" -> fakeip(tag, bind(node, ServerOptions.FakeIp.class, path), path);
       case "local" -> local(tag, bind(node, ServerOptions.Local.class, path), path);
@@ -244,6 +245,47 @@ public final class ServerFactory {
         o.headers(),
         () -> client.wrap(dialer.dial(d), d.host()),
         TIMEOUT);
+  }
+
+  DnsTransport quic(String tag, ServerOptions.Quic o, String path) {
+    Destination d = server(o.server(), o.serverPort(), 853, path);
+    DialOptions dial = o.dial() == null ? DialOptions.DEFAULT : o.dial();
+    if (dial.detour() != null) {
+      throw new ConfigException(
+          JsonPaths.field(path, "detour"),
+          "DNS over QUIC cannot go through an outbound yet (the QUIC library opens its own UDP"
+              + " socket); use a tls or https server to send DNS through a detour");
+    }
+    if (!dial.equals(DialOptions.DEFAULT)) {
+      throw new ConfigException(
+          path, "dial fields other than none are not supported on a quic DNS server");
+    }
+    String tlsPath = JsonPaths.field(path, "tls");
+    ObjectNode n;
+    if (o.tls() == null || o.tls().isNull()) {
+      n = (ObjectNode) Jsonc.parse("{}", tlsPath);
+    } else if (o.tls().isObject()) {
+      n = (ObjectNode) o.tls().deepCopy();
+    } else {
+      throw new ConfigException(tlsPath, "expected an object");
+    }
+    TlsOptions t = Binder.bind(n, TlsOptions.class, tlsPath);
+    if (t.serverName() != null && !t.serverName().equals(d.host())) {
+      throw new ConfigException(
+          JsonPaths.field(tlsPath, "server_name"),
+          "the QUIC library sends the server address as SNI: server_name must equal server");
+    }
+    if (t.alpn() != null && !t.alpn().equals(List.of("doq"))) {
+      throw new ConfigException(JsonPaths.field(tlsPath, "alpn"), "DNS over QUIC uses ALPN doq");
+    }
+    for (String f :
+        List.of("min_version", "max_version", "cipher_suites", "disable_sni", "key", "key_path")) {
+      if (n.has(f)) {
+        throw new ConfigException(
+            JsonPaths.field(tlsPath, f), "not supported on a quic DNS server");
+      }
+    }
+    return new QuicTransport(tag, d.host(), d.port(), TlsClient.trustManager(t, tlsPath), TIMEOUT);
   }
 
   private static boolean isHttp(String alpn) {
@@ -435,7 +477,8 @@ public final class ServerFactory {
                   null,
                   dial),
               path);
-      case "quic", "h3", "dhcp" -> throw new ConfigException(addressPath, NOT_YET.get(scheme));
+      case "quic" -> quic(tag, new ServerOptions.Quic(host, port, null, dial), path);
+      case "h3", "dhcp" -> throw new ConfigException(addressPath, NOT_YET.get(scheme));
       default ->
           throw new ConfigException(addressPath, "unknown DNS address scheme '" + scheme + "'");
     };

@@ -18,6 +18,10 @@ public sealed interface ServerOptions {
   record Tls(String server, Integer serverPort, JsonNode tls, @Flatten DialOptions dial)
       implements ServerOptions {}
 
+  /** {@code quic} (DoQ). */
+  record Quic(String server, Integer serverPort, JsonNode tls, @Flatten DialOptions dial)
+      implements ServerOptions {}
+
   /** {@code https} (DoH). */
   record Https(
       String server,

@@ -39,7 +39,7 @@ final class FakeIpPool {
     this.byOffset = new String[ring];
   }
 
-  synchronized InetAddress allocate(String domain) {
+  synchronized InetAddress allocate(String domain, FakeIpStore.Listener listener) {
     Integer slot = byDomain.get(domain);
     if (slot == null) {
       slot = next;
@@ -50,6 +50,9 @@ final class FakeIpPool {
       }
       byOffset[slot] = domain;
       byDomain.put(domain, slot);
+      if (listener != null) {
+        listener.allocated(domain, address(slot));
+      }
     }
     return address(slot);
   }

@@ -10,6 +10,15 @@ import java.util.Optional;
 public final class FakeIpStore {
   private final FakeIpPool v4;
   private final FakeIpPool v6;
+  private final String inet4Range;
+  private final String inet6Range;
+  private volatile Listener listener;
+
+  /** Told of each new mapping (the cache file persists them). */
+  @FunctionalInterface
+  public interface Listener {
+    void allocated(String domain, InetAddress address);
+  }
 
   /**
    * Ranges as CIDR text (either may be null, not both); bad ones throw IllegalArgumentException.
@@ -17,6 +26,20 @@ public final class FakeIpStore {
   public FakeIpStore(String inet4Range, String inet6Range) {
     this.v4 = inet4Range == null ? null : pool(inet4Range, 4);
     this.v6 = inet6Range == null ? null : pool(inet6Range, 16);
+    this.inet4Range = inet4Range;
+    this.inet6Range = inet6Range;
+  }
+
+  public String inet4Range() {
+    return inet4Range;
+  }
+
+  public String inet6Range() {
+    return inet6Range;
+  }
+
+  public void listener(Listener l) {
+    this.listener = l;
   }
 
   private static FakeIpPool pool(String text, int length) {
@@ -46,7 +69,7 @@ public final class FakeIpStore {
     if (p == null) {
       throw new IllegalStateException("no IPv" + (inet6 ? "6" : "4") + " range");
     }
-    return p.allocate(domain);
+    return p.allocate(domain, listener);
   }
 
   public Optional<String> lookup(InetAddress address) {

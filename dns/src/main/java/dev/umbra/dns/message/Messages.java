@@ -61,6 +61,36 @@ public final class Messages {
     return out;
   }
 
+  /**
+   * The addresses a response hands out, as sing-box's address rules see them: A and AAAA answers
+   * and the ipv4hint/ipv6hint of HTTPS answers.
+   */
+  public static List<InetAddress> responseAddresses(Message response) {
+    List<InetAddress> out = new ArrayList<>();
+    for (Record r : response.getSection(Section.ANSWER)) {
+      switch (r) {
+        case ARecord a -> out.add(a.getAddress());
+        case AAAARecord a -> out.add(a.getAddress());
+        case org.xbill.DNS.HTTPSRecord h -> {
+          try {
+            if (h.getSvcParamValue(org.xbill.DNS.SVCBBase.IPV4HINT)
+                instanceof org.xbill.DNS.SVCBBase.ParameterIpv4Hint v4) {
+              out.addAll(v4.getAddresses());
+            }
+            if (h.getSvcParamValue(org.xbill.DNS.SVCBBase.IPV6HINT)
+                instanceof org.xbill.DNS.SVCBBase.ParameterIpv6Hint v6) {
+              out.addAll(v6.getAddresses());
+            }
+          } catch (java.net.UnknownHostException e) {
+            // a malformed hint hands out nothing
+          }
+        }
+        default -> {}
+      }
+    }
+    return out;
+  }
+
   /** The same record with another TTL (dnsjava keeps TTL setters package-private). */
   public static Record withTtl(Record r, long ttl) {
     if (r instanceof OPTRecord || r.getTTL() == ttl) {

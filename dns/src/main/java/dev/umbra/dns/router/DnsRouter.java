@@ -67,12 +67,37 @@ public final class DnsRouter implements DnsService {
   private final Map<InetAddress, String> reverse;
   private final List<RemoteRuleSet> remoteRuleSets;
 
+  /** sing-box's RDRC (experimental.cache_file.store_rdrc), or null. */
+  private volatile RejectedResponseCache rdrc;
+
+  /** {@code experimental.cache_file} when enabled, with its file resolved; else null. */
+  record CacheSettings(
+      java.nio.file.Path path,
+      String cacheId,
+      boolean storeFakeIp,
+      boolean storeRdrc,
+      java.time.Duration rdrcTimeout) {}
+
+  private final CacheSettings cacheSettings;
+  private dev.umbra.dns.cache.CacheFile cacheFile;
+
   DnsRouter(
       Map<String, DnsTransport> servers,
       List<DnsRouteRule> rules,
       DnsTransport finalServer,
       Settings settings,
       List<RemoteRuleSet> remoteRuleSets) {
+    this(servers, rules, finalServer, settings, remoteRuleSets, null);
+  }
+
+  DnsRouter(
+      Map<String, DnsTransport> servers,
+      List<DnsRouteRule> rules,
+      DnsTransport finalServer,
+      Settings settings,
+      List<RemoteRuleSet> remoteRuleSets,
+      CacheSettings cacheSettings) {
+    this.cacheSettings = cacheSettings;
     this.remoteRuleSets = List.copyOf(remoteRuleSets);
     this.servers = servers;
     this.rules = List.copyOf(rules);
@@ -87,6 +112,10 @@ public final class DnsRouter implements DnsService {
             return size() > cap;
           }
         };
+  }
+
+  List<DnsRouteRule> rules() {
+    return rules;
   }
 
   public Map<String, DnsTransport> servers() {
@@ -168,20 +197,51 @@ public final class DnsRouter implements DnsService {
   /** Answers one query by the rules (or straight from {@code options.server()} when set). */
   public Message exchange(Message query, Metadata metadata, DnsQueryOptions options)
       throws IOException {
+    return exchange(query, metadata, options, true);
+  }
+
+  /**
+   * @param allowFakeIp false for Umbra's own lookups (dialers, the resolve action): like sing-box,
+   *     a rule routing to a fakeip server is skipped there
+   */
+  Message exchange(Message query, Metadata metadata, DnsQueryOptions options, boolean allowFakeIp)
+      throws IOException {
     Record q = query.getQuestion();
     if (options.server() != null) {
-      return ask(server(options.server()), query, options);
+      return ask(server(options.server()), query, options, null);
     }
     Metadata m = dnsMetadata(metadata, q.getName());
+    int type = q.getType();
+    boolean addressQuery = type == Type.A || type == Type.AAAA || type == Type.HTTPS;
     DnsQueryOptions acc = options;
     for (DnsRouteRule rr : rules) {
-      if (!rr.rule().match(m, q.getType())) {
+      DnsRule rule = rr.rule();
+      boolean addressLimit = rule.withAddressLimit();
+      if ((addressLimit && !addressQuery) || !rule.match(m, type)) {
         continue;
       }
       switch (rr.action()) {
         case DnsAction.Route r -> {
+          DnsTransport t = server(r.server());
+          if (!allowFakeIp && t instanceof FakeIpTransport) {
+            continue;
+          }
           LOG.debug("dns {} matched {} -> {}", q.getName(), rr.path(), r.server());
-          return ask(server(r.server()), query, merge(acc, r.options()));
+          AddressCheck check =
+              addressLimit
+                  ? addresses -> rule.matchAddressLimit(m.withDestinationAddresses(addresses), type)
+                  : null;
+          try {
+            return ask(t, query, merge(acc, r.options()), check);
+          } catch (ResponseRejectedException e) {
+            // sing-box: the answer failed the rule's address fields; go on with the next rule
+            LOG.debug(
+                "dns {} answer of {} rejected by {}{}",
+                q.getName(),
+                t.tag(),
+                rr.path(),
+                e.cached ? " (cached)" : "");
+          }
         }
         case DnsAction.RouteOptions r -> acc = merge(acc, r.options());
         case DnsAction.Reject r -> {
@@ -200,7 +260,23 @@ public final class DnsRouter implements DnsService {
         }
       }
     }
-    return ask(finalServer, query, acc);
+    return ask(finalServer, query, acc, null);
+  }
+
+  /** A rule's response-address check: true accepts the answer with these addresses. */
+  @FunctionalInterface
+  interface AddressCheck {
+    boolean accept(List<InetAddress> addresses);
+  }
+
+  /** The answer failed a rule's address fields (or did before, per the rejected-response cache). */
+  static final class ResponseRejectedException extends IOException {
+    final boolean cached;
+
+    ResponseRejectedException(boolean cached) {
+      super("response rejected");
+      this.cached = cached;
+    }
   }
 
   private DnsTransport server(String tag) throws IOException {
@@ -228,7 +304,8 @@ public final class DnsRouter implements DnsService {
     return base.withDestination(d).withSniffed("dns", null);
   }
 
-  private Message ask(DnsTransport t, Message query, DnsQueryOptions o) throws IOException {
+  private Message ask(DnsTransport t, Message query, DnsQueryOptions o, AddressCheck check)
+      throws IOException {
     Record q = query.getQuestion();
     DomainStrategy strategy = o.strategy() != null ? o.strategy() : settings.strategy();
     if ((q.getType() == Type.A && strategy == DomainStrategy.IPV6_ONLY)
@@ -253,8 +330,27 @@ public final class DnsRouter implements DnsService {
     if (subnet != null && !fake) {
       upstream = withSubnet(query, subnet);
     }
+    RejectedResponseCache rdrc = this.rdrc;
+    if (check != null
+        && useCache
+        && rdrc != null
+        && rdrc.isRejected(t.tag(), q.getName(), q.getType())) {
+      throw new ResponseRejectedException(true);
+    }
     Message r = t.exchange(upstream);
     r.getHeader().setID(query.getHeader().getID());
+    int rcode = r.getRcode();
+    if (check != null) {
+      boolean rejected =
+          (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN)
+              || !check.accept(Messages.responseAddresses(r));
+      if (rejected) {
+        if (useCache && rdrc != null && (rcode == Rcode.NOERROR || rcode == Rcode.NXDOMAIN)) {
+          rdrc.reject(t.tag(), q.getName(), q.getType());
+        }
+        throw new ResponseRejectedException(false);
+      }
+    }
     if (useCache) {
       // a copy: the caller may change the answer it gets (ID, OPT)
       cache.put(key, r.clone(), System.nanoTime());
@@ -345,7 +441,7 @@ public final class DnsRouter implements DnsService {
           Thread.ofVirtual()
               .start(() -> {
                 try {
-                  all.addAll(Messages.answerAddresses(exchange(query, null, o)));
+                  all.addAll(Messages.answerAddresses(exchange(query, null, o, false)));
                 } catch (IOException e) {
                   synchronized (failure) {
                     failure[0] = e;
@@ -406,15 +502,57 @@ public final class DnsRouter implements DnsService {
     }
   }
 
+  /** Remembers answers rejected by address rules, so the same server is not asked again soon. */
+  public void rejectedResponseCache(RejectedResponseCache cache) {
+    this.rdrc = cache;
+  }
+
   int cacheSize() {
     return cache.size();
   }
 
   /** Remote rule-sets download once every outbound has started, as the route's do. */
   @Override
-  public void start(StartStage stage) {
+  public void start(StartStage stage) throws IOException {
+    if (stage == StartStage.START && cacheSettings != null) {
+      openCacheFile();
+    }
     if (stage == StartStage.POST_START) {
       remoteRuleSets.forEach(RemoteRuleSet::start);
+    }
+  }
+
+  /** Restores FakeIP mappings and turns on the rejected-response cache, as configured. */
+  private void openCacheFile() throws IOException {
+    CacheSettings c = cacheSettings;
+    dev.umbra.dns.cache.CacheFile file = dev.umbra.dns.cache.CacheFile.open(c.path(), c.cacheId());
+    cacheFile = file;
+    if (c.storeFakeIp()) {
+      for (DnsTransport t : servers.values()) {
+        if (t instanceof FakeIpTransport f) {
+          var store = f.store();
+          var entries = file.fakeIpEntries(t.tag(), store.inet4Range(), store.inet6Range());
+          entries.forEach(e -> store.restore(e.getValue(), e.getKey()));
+          store.listener((domain, address) -> file.saveFakeIp(t.tag(), address, domain));
+          LOG.info(
+              "dns/{}: {} FakeIP mappings restored from {}", t.tag(), entries.size(), c.path());
+        }
+      }
+    }
+    if (c.storeRdrc()) {
+      long timeout = c.rdrcTimeout().toMillis();
+      rdrc =
+          new RejectedResponseCache() {
+            @Override
+            public boolean isRejected(String server, Name name, int type) {
+              return file.isRejected(server, name.toString(), type);
+            }
+
+            @Override
+            public void reject(String server, Name name, int type) {
+              file.reject(server, name.toString(), type, timeout);
+            }
+          };
     }
   }
 
@@ -426,6 +564,18 @@ public final class DnsRouter implements DnsService {
         t.close();
       } catch (IOException e) {
         LOG.debug("closing dns/{}: {}", t.tag(), e.toString());
+      }
+    }
+    if (cacheFile != null) {
+      for (DnsTransport t : servers.values()) {
+        if (t instanceof FakeIpTransport f) {
+          f.store().listener(null);
+        }
+      }
+      try {
+        cacheFile.close();
+      } catch (IOException e) {
+        LOG.warn("closing the cache file: {}", e.toString());
       }
     }
   }

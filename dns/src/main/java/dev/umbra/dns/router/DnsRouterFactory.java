@@ -14,6 +14,7 @@ import dev.umbra.core.route.RuleSetLoader;
 import dev.umbra.core.route.rule.RuleCompiler;
 import dev.umbra.core.route.rule.RuleParser;
 import dev.umbra.core.route.rule.RuleSet;
+import dev.umbra.dns.cache.CacheFileOptions;
 import dev.umbra.dns.config.DnsOptions;
 import dev.umbra.dns.config.ServerFactory;
 import dev.umbra.dns.transport.DnsTransport;
@@ -116,28 +117,33 @@ public final class DnsRouterFactory implements DnsServiceFactory {
       if (o.clientSubnet() != null) {
         DnsRuleParser.checkSubnet(o.clientSubnet(), JsonPaths.field(path, "client_subnet"));
       }
-      // DNS rules get their own copies of route.rule_set (built before the outbounds, so the
-      // route's load checks the detours); remote ones start and close with the DNS router and so
-      // download separately from the route's. Without DNS rules nothing is loaded.
+      // route.rule_set: the instance's shared copy when given; else (embedding, tests) a copy of
+      // our own, built only when there are DNS rules, whose remote sets this router runs
       List<JsonNode> rawRules = o.rules() == null ? List.of() : o.rules();
-      RuleSetLoader.Loaded loaded =
-          rawRules.isEmpty()
-              ? new RuleSetLoader.Loaded(Map.of(), List.of())
-              : RuleSetLoader.load(
-                  ctx.ruleSets(),
-                  "route",
-                  new RouterContext(
-                      ctx.outbounds(),
-                      ctx.inboundTags(),
-                      SystemResolver.INSTANCE,
-                      null,
-                      null,
-                      ctx.workingDirectory()),
-                  false);
+      RuleSetLoader.Loaded loaded;
+      if (ctx.loadedRuleSets() != null) {
+        // the instance's copy, shared with the route (which starts and closes remote ones)
+        loaded = new RuleSetLoader.Loaded(ctx.loadedRuleSets(), List.of());
+      } else if (rawRules.isEmpty()) {
+        loaded = new RuleSetLoader.Loaded(Map.of(), List.of());
+      } else {
+        loaded =
+            RuleSetLoader.load(
+                ctx.ruleSets(),
+                "route",
+                new RouterContext(
+                    ctx.outbounds(),
+                    ctx.inboundTags(),
+                    SystemResolver.INSTANCE,
+                    null,
+                    null,
+                    ctx.workingDirectory()),
+                false);
+      }
       Map<String, RuleSet> ruleSets = loaded.sets();
       DnsRuleParser parser =
           new DnsRuleParser(
-              new RuleParser(new RuleCompiler(ctx.inboundTags(), ruleSets), false),
+              new RuleParser(new RuleCompiler(ctx.inboundTags(), ruleSets, true), false),
               servers.keySet());
       List<DnsRouteRule> rules = new ArrayList<>();
       for (int i = 0; i < rawRules.size(); i++) {
@@ -153,7 +159,14 @@ public final class DnsRouterFactory implements DnsServiceFactory {
               capacity,
               Boolean.TRUE.equals(o.reverseMapping()),
               o.clientSubnet());
-      self[0] = new DnsRouter(servers, rules, finalServer, settings, loaded.remotes());
+      self[0] =
+          new DnsRouter(
+              servers,
+              rules,
+              finalServer,
+              settings,
+              loaded.remotes(),
+              cacheSettings(ctx.cacheFile(), ctx.workingDirectory()));
       return self[0];
     } catch (RuntimeException e) {
       for (DnsTransport t : servers.values()) {
@@ -165,6 +178,29 @@ public final class DnsRouterFactory implements DnsServiceFactory {
       }
       throw e;
     }
+  }
+
+  /** {@code experimental.cache_file}, checked; null when absent or not enabled. */
+  static DnsRouter.CacheSettings cacheSettings(JsonNode node, Path workingDirectory) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    String path = "experimental.cache_file";
+    CacheFileOptions o = Binder.bind(node, CacheFileOptions.class, path);
+    if (!Boolean.TRUE.equals(o.enabled())) {
+      return null;
+    }
+    String file = o.path() == null || o.path().isEmpty() ? CacheFileOptions.DEFAULT_PATH : o.path();
+    java.time.Duration rdrc =
+        o.rdrcTimeout() == null || o.rdrcTimeout().isZero() || o.rdrcTimeout().isNegative()
+            ? CacheFileOptions.DEFAULT_RDRC_TIMEOUT
+            : o.rdrcTimeout();
+    return new DnsRouter.CacheSettings(
+        workingDirectory.resolve(file),
+        o.cacheId() == null ? "" : o.cacheId(),
+        Boolean.TRUE.equals(o.storeFakeip()),
+        Boolean.TRUE.equals(o.storeRdrc()),
+        rdrc);
   }
 
   /** For tests and embedding: the query options a {@code domain_resolver} string names. */

@@ -39,10 +39,6 @@ final class DnsRuleParser {
 
   record PredefinedFields(String rcode, List<String> answer, List<String> ns, List<String> extra) {}
 
-  /** DNS-rule fields sing-box has that Umbra does not implement yet. */
-  private static final Set<String> NOT_YET =
-      Set.of("ip_cidr", "ip_is_private", "ip_accept_any", "rule_set_ip_cidr_accept_empty");
-
   private final RuleParser core;
   private final Set<String> servers;
 
@@ -88,13 +84,6 @@ final class DnsRuleParser {
   }
 
   private DnsRule match(JsonNode node, String path, Set<String> actionKeys) {
-    for (String k : NOT_YET) {
-      if (node.has(k)) {
-        throw new ConfigException(
-            JsonPaths.field(path, k),
-            "'" + k + "' (matching response addresses) is not supported in DNS rules yet");
-      }
-    }
     if (node.has("outbound")) {
       throw new ConfigException(
           JsonPaths.field(path, "outbound"),
@@ -126,9 +115,9 @@ final class DnsRuleParser {
     }
     ObjectNode copy = (ObjectNode) node.deepCopy();
     Set<Integer> types = queryTypes(copy.remove("query_type"), JsonPaths.field(path, "query_type"));
-    boolean invert = invert(node, path);
-    copy.remove("invert");
-    return new DnsRule.Leaf(core.parse(copy, path, actionKeys), types, invert);
+    invert(node, path);
+    return new DnsRule.Leaf(
+        (dev.umbra.core.route.rule.DefaultRule) core.parse(copy, path, actionKeys), types);
   }
 
   private static boolean invert(JsonNode node, String path) {

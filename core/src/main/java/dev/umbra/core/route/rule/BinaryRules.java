@@ -6,7 +6,6 @@ import dev.umbra.core.net.Network;
 import dev.umbra.core.route.srs.IpSet;
 import dev.umbra.core.route.srs.RuleSetFile;
 import dev.umbra.core.route.srs.SrsRule;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -73,6 +72,7 @@ public final class BinaryRules {
     List<RuleItem> srcAddr = new ArrayList<>();
     List<RuleItem> srcPort = new ArrayList<>();
     List<RuleItem> dstAddr = new ArrayList<>();
+    List<RuleItem> dstIp = new ArrayList<>();
     List<RuleItem> dstPort = new ArrayList<>();
     List<RuleItem> others = new ArrayList<>();
     if (!d.network().isEmpty()) {
@@ -117,7 +117,8 @@ public final class BinaryRules {
     }
     if (d.ipCidr() != null) {
       IpSet set = d.ipCidr();
-      dstAddr.add((m, s) -> s.ipCidrMatchSource ? sourceIn(m, set) : destinationIn(m, set));
+      dstIp.add((m, s) ->
+          s.ipCidrMatchSource ? sourceIn(m, set) : RuleCompiler.destinationIn(m, s, set::contains));
     }
     if (!d.sourcePort().isEmpty()) {
       Set<Integer> ports = Set.copyOf(d.sourcePort());
@@ -141,6 +142,7 @@ public final class BinaryRules {
         List.copyOf(srcAddr),
         List.copyOf(srcPort),
         List.copyOf(dstAddr),
+        List.copyOf(dstIp),
         List.copyOf(dstPort),
         List.copyOf(others),
         d.invert());
@@ -161,15 +163,6 @@ public final class BinaryRules {
     return m.source() != null
         && m.source().getAddress() != null
         && set.contains(m.source().getAddress());
-  }
-
-  private static boolean destinationIn(dev.umbra.core.adapter.Metadata m, IpSet set) {
-    for (InetAddress a : RuleCompiler.destinationAddresses(m)) {
-      if (set.contains(a)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static List<PortRange> ranges(List<String> values, String path) {

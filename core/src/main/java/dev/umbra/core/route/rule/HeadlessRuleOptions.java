@@ -76,6 +76,7 @@ public record HeadlessRuleOptions(
         null,
         null,
         null,
+        null,
         invert);
   }
 }

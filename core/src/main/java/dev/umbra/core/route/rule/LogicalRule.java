@@ -22,4 +22,14 @@ public record LogicalRule(boolean and, List<Rule> rules, boolean invert) impleme
     }
     return result != invert;
   }
+
+  @Override
+  public boolean withAddressLimit() {
+    for (Rule r : rules) {
+      if (r.withAddressLimit()) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

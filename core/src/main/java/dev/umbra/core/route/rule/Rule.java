@@ -10,4 +10,10 @@ public sealed interface Rule permits DefaultRule, LogicalRule {
   default boolean match(Metadata metadata) {
     return match(metadata, new MatchState());
   }
+
+  /**
+   * Whether the rule tests destination IPs (ip_cidr, ip_is_private, ip_accept_any, or a rule-set
+   * holding ip_cidr rules): a DNS rule like that is checked again against the answer's addresses.
+   */
+  boolean withAddressLimit();
 }

@@ -20,20 +20,31 @@ import java.util.regex.PatternSyntaxException;
 public final class RuleCompiler {
   private final Set<String> inboundTags;
   private final Map<String, RuleSet> ruleSets;
+  private final boolean dns;
 
   /**
    * @param inboundTags known inbound tags, or null to skip the check (rule-sets have no inbound
    *     field)
    */
   public RuleCompiler(Set<String> inboundTags, Map<String, RuleSet> ruleSets) {
+    this(inboundTags, ruleSets, false);
+  }
+
+  /**
+   * @param dns DNS rules: ip_accept_any and rule_set_ip_cidr_accept_empty are allowed (they test
+   *     the addresses of an answer)
+   */
+  public RuleCompiler(Set<String> inboundTags, Map<String, RuleSet> ruleSets, boolean dns) {
     this.inboundTags = inboundTags;
     this.ruleSets = ruleSets;
+    this.dns = dns;
   }
 
   public DefaultRule compile(RuleMatchOptions o, String path) {
     List<RuleItem> srcAddr = new ArrayList<>();
     List<RuleItem> srcPort = new ArrayList<>();
     List<RuleItem> dstAddr = new ArrayList<>();
+    List<RuleItem> dstIp = new ArrayList<>();
     List<RuleItem> dstPort = new ArrayList<>();
     List<RuleItem> others = new ArrayList<>();
 
@@ -120,10 +131,22 @@ public final class RuleCompiler {
     }
     if (o.ipCidr() != null) {
       List<Cidr> cidrs = cidrs(o.ipCidr(), JsonPaths.field(path, "ip_cidr"));
-      dstAddr.add((m, s) -> s.ipCidrMatchSource ? sourceIn(m, cidrs) : destinationIn(m, cidrs));
+      dstIp.add((m, s) ->
+          s.ipCidrMatchSource
+              ? sourceIn(m, cidrs)
+              : destinationIn(m, s, a -> cidrs.stream().anyMatch(c -> c.contains(a))));
     }
     if (Boolean.TRUE.equals(o.ipIsPrivate())) {
-      dstAddr.add((m, s) -> destinationAddresses(m).stream().anyMatch(PrivateAddresses::isPrivate));
+      dstIp.add((m, s) -> destinationAddresses(m).stream().anyMatch(PrivateAddresses::isPrivate));
+    }
+    if (o.ipAcceptAny() != null || o.ruleSetIpCidrAcceptEmpty() != null) {
+      String field = o.ipAcceptAny() != null ? "ip_accept_any" : "rule_set_ip_cidr_accept_empty";
+      if (!dns) {
+        throw new ConfigException(JsonPaths.field(path, field), "only DNS rules have " + field);
+      }
+    }
+    if (Boolean.TRUE.equals(o.ipAcceptAny())) {
+      dstIp.add((m, s) -> !destinationAddresses(m).isEmpty());
     }
     if (o.sourcePort() != null) {
       Set<Integer> ports = ports(o.sourcePort(), JsonPaths.field(path, "source_port"));
@@ -155,26 +178,17 @@ public final class RuleCompiler {
         }
         sets.add(set);
       }
-      boolean matchSource = Boolean.TRUE.equals(o.ruleSetIpCidrMatchSource());
-      others.add((m, s) -> {
-        boolean saved = s.ipCidrMatchSource;
-        s.ipCidrMatchSource = matchSource;
-        try {
-          for (RuleSet set : sets) {
-            if (set.match(m, s)) {
-              return true;
-            }
-          }
-          return false;
-        } finally {
-          s.ipCidrMatchSource = saved;
-        }
-      });
+      others.add(
+          new RuleSetItem(
+              List.copyOf(sets),
+              Boolean.TRUE.equals(o.ruleSetIpCidrMatchSource()),
+              Boolean.TRUE.equals(o.ruleSetIpCidrAcceptEmpty())));
     }
     return new DefaultRule(
         List.copyOf(srcAddr),
         List.copyOf(srcPort),
         List.copyOf(dstAddr),
+        List.copyOf(dstIp),
         List.copyOf(dstPort),
         List.copyOf(others),
         Boolean.TRUE.equals(o.invert()));
@@ -210,12 +224,19 @@ public final class RuleCompiler {
     return m.destinationAddresses();
   }
 
-  private static boolean destinationIn(Metadata m, List<Cidr> cidrs) {
-    for (InetAddress a : destinationAddresses(m)) {
-      for (Cidr c : cidrs) {
-        if (c.contains(a)) {
-          return true;
-        }
+  /**
+   * Whether a destination address (the IP, or the resolved or answered addresses) is in the set;
+   * with none known, the rule-set's rule_set_ip_cidr_accept_empty decides (sing-box IPCIDRItem).
+   */
+  static boolean destinationIn(
+      Metadata m, MatchState s, java.util.function.Predicate<InetAddress> set) {
+    List<InetAddress> all = destinationAddresses(m);
+    if (all.isEmpty()) {
+      return s.ipCidrAcceptEmpty;
+    }
+    for (InetAddress a : all) {
+      if (set.test(a)) {
+        return true;
       }
     }
     return false;

@@ -48,5 +48,6 @@ public record RuleMatchOptions(
     @Removed("removed in sing-box 1.12.0; use rule-sets") JsonNode geoip,
     @Removed("removed in sing-box 1.12.0; use rule-sets") JsonNode sourceGeoip,
     Boolean ruleSetIpCidrMatchSource,
-    @Unsupported("needs the DNS module") Boolean ruleSetIpCidrAcceptEmpty,
+    Boolean ruleSetIpCidrAcceptEmpty,
+    Boolean ipAcceptAny,
     Boolean invert) {}

@@ -9,9 +9,13 @@ public final class RuleSet {
   private final String tag;
   private final AtomicReference<List<Rule>> rules;
 
+  /** Whether any rule tests destination IPs; recomputed when the contents change. */
+  private volatile boolean containsDestinationIpCidr;
+
   public RuleSet(String tag, List<Rule> rules) {
     this.tag = tag;
     this.rules = new AtomicReference<>(List.copyOf(rules));
+    this.containsDestinationIpCidr = rules.stream().anyMatch(Rule::withAddressLimit);
   }
 
   public String tag() {
@@ -24,6 +28,12 @@ public final class RuleSet {
 
   public void replace(List<Rule> newRules) {
     rules.set(List.copyOf(newRules));
+    containsDestinationIpCidr = newRules.stream().anyMatch(Rule::withAddressLimit);
+  }
+
+  /** sing-box's ContainsIPCIDRRule: a DNS rule referencing this set checks answers. */
+  public boolean containsDestinationIpCidr() {
+    return containsDestinationIpCidr;
   }
 
   boolean match(Metadata m, MatchState s) {
