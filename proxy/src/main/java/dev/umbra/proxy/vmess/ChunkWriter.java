@@ -8,10 +8,13 @@ import java.security.SecureRandom;
 /**
  * Writes a VMess body as chunks: a length (plain, SHAKE-masked, or AEAD-sealed with authenticated
  * length), the payload (AEAD-sealed, or as is for security none) and optional global padding. An
- * empty chunk ends the stream. One chunk per write of at most {@link #MAX_PAYLOAD} bytes.
+ * empty chunk ends the stream. Chunks carry at most {@link #MAX_PAYLOAD} bytes; up to {@link
+ * #CHUNKS_PER_WRITE} of them go to the carrier in one write.
  */
 final class ChunkWriter extends OutputStream {
   static final int MAX_PAYLOAD = 16 * 1024 - 64;
+  static final int CHUNKS_PER_WRITE = 4;
+  private static final int MAX_CHUNK = 18 + MAX_PAYLOAD + 16 + 64;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final OutputStream out;
@@ -22,7 +25,7 @@ final class ChunkWriter extends OutputStream {
   private final int overhead;
   private final byte[] nonce = new byte[12];
   private final byte[] lengthNonce = new byte[12];
-  private final byte[] buf = new byte[18 + MAX_PAYLOAD + 16 + 64];
+  private final byte[] buf = new byte[CHUNKS_PER_WRITE * MAX_CHUNK];
   private int count;
   private int lengthCount;
   private boolean closed;
@@ -53,33 +56,42 @@ final class ChunkWriter extends OutputStream {
       throw new IOException("VMess body already ended");
     }
     while (len > 0) {
-      int n = Math.min(len, MAX_PAYLOAD);
-      chunk(b, off, n);
-      off += n;
-      len -= n;
+      int pos = 0;
+      while (len > 0 && pos + MAX_CHUNK <= buf.length) {
+        int n = Math.min(len, MAX_PAYLOAD);
+        pos = seal(b, off, n, pos);
+        off += n;
+        len -= n;
+      }
+      out.write(buf, 0, pos);
     }
   }
 
   /** Writes one chunk; an empty one marks the end. */
   void chunk(byte[] b, int off, int n) throws IOException {
+    out.write(buf, 0, seal(b, off, n, 0));
+  }
+
+  /** Seals one chunk into {@code buf} at {@code start}; returns where it ends. */
+  private int seal(byte[] b, int off, int n, int start) {
     boolean aead = payload != null;
     int padding = aead && keys.has(Options.GLOBAL_PADDING) ? shake.next() % 64 : 0;
     int size = n + overhead + padding;
     int pos;
     if (length != null) {
       int value = size - AeadCipher.TAG_SIZE;
-      buf[0] = (byte) (value >> 8);
-      buf[1] = (byte) value;
+      buf[start] = (byte) (value >> 8);
+      buf[start + 1] = (byte) value;
       lengthNonce[0] = (byte) (lengthCount >> 8);
       lengthNonce[1] = (byte) lengthCount;
       lengthCount++;
-      length.sealWith(lengthNonce, null, buf, 0, 2, buf, 0);
-      pos = 18;
+      length.sealWith(lengthNonce, null, buf, start, 2, buf, start);
+      pos = start + 18;
     } else {
       int v = shake != null && keys.has(Options.CHUNK_MASKING) ? size ^ shake.next() : size;
-      buf[0] = (byte) (v >> 8);
-      buf[1] = (byte) v;
-      pos = 2;
+      buf[start] = (byte) (v >> 8);
+      buf[start + 1] = (byte) v;
+      pos = start + 2;
     }
     if (aead) {
       nonce[0] = (byte) (count >> 8);
@@ -96,7 +108,7 @@ final class ChunkWriter extends OutputStream {
       System.arraycopy(p, 0, buf, pos, padding);
       pos += padding;
     }
-    out.write(buf, 0, pos);
+    return pos;
   }
 
   @Override
