@@ -127,7 +127,7 @@ public final class MuxClient {
               SingMux.encode(
                   new SingMux.Preamble(version, protocol, padding), 256 + RANDOM.nextInt(512)));
       carrier.out().flush();
-      Conn c = padding ? new PaddingConn(carrier) : carrier;
+      Conn c = padding ? Padding.wrap(carrier) : carrier;
       LOG.debug("outbound/{}: new mux session ({})", tag, protocol);
       return switch (protocol) {
         case SingMux.PROTOCOL_SMUX -> new SmuxSession(c, true).start();

@@ -49,7 +49,7 @@ public final class MuxServer {
         return;
       }
       conn.setReadTimeout(0);
-      Conn c = p.padding() ? new PaddingConn(conn) : conn;
+      Conn c = p.padding() ? Padding.wrap(conn) : conn;
       session =
           switch (p.protocol()) {
             case SingMux.PROTOCOL_SMUX -> new SmuxSession(c, false);

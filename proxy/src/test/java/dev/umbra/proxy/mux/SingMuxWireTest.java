@@ -83,7 +83,7 @@ class SingMuxWireTest {
   @Test
   void paddingFrame() {
     // padding.go: u16 BE data length, u16 BE padding length, data, padding
-    assertThat(HEX.formatHex(PaddingConn.frame("hi".getBytes(), 0, 2, 3)))
+    assertThat(HEX.formatHex(Padding.frame("hi".getBytes(), 0, 2, 3)))
         .isEqualTo("00020003" + "6869" + "000000");
   }
 
@@ -128,8 +128,8 @@ class SingMuxWireTest {
       @ForAll @Size(min = 1, max = 40) List<@IntRange(min = 1, max = 3000) Integer> writes)
       throws Exception {
     Conn[] p = Pipe.create();
-    PaddingConn a = new PaddingConn(p[0]);
-    PaddingConn b = new PaddingConn(p[1]);
+    Conn a = Padding.wrap(p[0]);
+    Conn b = Padding.wrap(p[1]);
     int total = writes.stream().mapToInt(Integer::intValue).sum();
     byte[] expected = new byte[total];
     new java.util.Random(total).nextBytes(expected);

@@ -1,11 +1,11 @@
 package dev.umbra.proxy.mux;
 
 import dev.umbra.core.net.Conn;
+import dev.umbra.transport.StreamConn;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.SocketAddress;
 import java.security.SecureRandom;
 
 /**
@@ -13,18 +13,19 @@ import java.security.SecureRandom;
  * becomes {@code u16 data_len, u16 padding_len, data, padding} with 256..767 bytes of zero padding;
  * the first 16 frames read are unpadded the same way; after that the bytes pass through.
  */
-public final class PaddingConn implements Conn {
+public final class Padding {
   static final int PADDED_FRAMES = 16;
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final Conn carrier;
-  private final DataInputStream in;
-  private final In input = new In();
-  private final Out output = new Out();
+  private Padding() {}
 
-  public PaddingConn(Conn carrier) {
-    this.carrier = carrier;
-    this.in = new DataInputStream(carrier.in());
+  /** {@code carrier} with the padding layer: the returned connection's streams pad and unpad. */
+  public static Conn wrap(Conn carrier) {
+    return new StreamConn(
+        carrier,
+        new In(new DataInputStream(carrier.in())),
+        new Out(carrier),
+        carrier::shutdownOutput);
   }
 
   /** One padded frame: header, the data, {@code paddingLength} zeros. */
@@ -41,8 +42,13 @@ public final class PaddingConn implements Conn {
     return f;
   }
 
-  private final class Out extends OutputStream {
+  private static final class Out extends OutputStream {
+    private final Conn carrier;
     private int written;
+
+    Out(Conn carrier) {
+      this.carrier = carrier;
+    }
 
     @Override
     public synchronized void write(byte[] b, int off, int len) throws IOException {
@@ -69,10 +75,15 @@ public final class PaddingConn implements Conn {
     }
   }
 
-  private final class In extends InputStream {
+  private static final class In extends InputStream {
+    private final DataInputStream in;
     private int framesRead;
     private int dataRemaining;
     private int paddingRemaining;
+
+    In(DataInputStream in) {
+      this.in = in;
+    }
 
     @Override
     public int read() throws IOException {
@@ -109,40 +120,5 @@ public final class PaddingConn implements Conn {
       dataRemaining -= n;
       return n;
     }
-  }
-
-  @Override
-  public InputStream in() {
-    return input;
-  }
-
-  @Override
-  public OutputStream out() {
-    return output;
-  }
-
-  @Override
-  public void shutdownOutput() throws IOException {
-    carrier.shutdownOutput();
-  }
-
-  @Override
-  public void setReadTimeout(int millis) throws IOException {
-    carrier.setReadTimeout(millis);
-  }
-
-  @Override
-  public SocketAddress localAddress() {
-    return carrier.localAddress();
-  }
-
-  @Override
-  public SocketAddress remoteAddress() {
-    return carrier.remoteAddress();
-  }
-
-  @Override
-  public void close() throws IOException {
-    carrier.close();
   }
 }
