@@ -183,8 +183,8 @@ public final class NetStack implements Closeable {
     }
     try {
       switch (proto) {
-        case IpPackets.PROTO_ICMP -> {
-          byte[] reply = version == 4 ? Icmp4.replyTo(p, off, total) : null;
+        case IpPackets.PROTO_ICMP, IpPackets.PROTO_ICMPV6 -> {
+          byte[] reply = version == 4 ? Icmp4.replyTo(p, off, total) : Icmp6.replyTo(p, off, total);
           if (reply != null) {
             link.send(reply, 0, reply.length);
           }

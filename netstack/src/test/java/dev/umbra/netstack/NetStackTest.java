@@ -33,6 +33,36 @@ class NetStackTest {
   }
 
   @Test
+  void answersIcmpv6EchoRequestsToItsAddressOnly() throws Exception {
+    NetStack s = stack();
+    byte[] req = Icmp6.echo(128, ip("fd00::2"), ip("fd00::1"), 7, 9, new byte[] {1, 2, 3});
+    s.input(req, 0, req.length);
+    byte[] reply = out.poll(1, TimeUnit.SECONDS);
+    assertThat(reply)
+        .isEqualTo(Icmp6.echo(129, ip("fd00::1"), ip("fd00::2"), 7, 9, new byte[] {1, 2, 3}));
+    // the reply's checksum covers the IPv6 pseudo-header: a valid request from the reply's view
+    assertThat(Icmp6.replyTo(reply, 0, reply.length)).isNull(); // a reply is not answered
+    byte[] other = Icmp6.echo(128, ip("fd00::2"), ip("fd00::9"), 7, 9, new byte[0]);
+    s.input(other, 0, other.length);
+    byte[] corrupt = req.clone();
+    corrupt[49] ^= 1;
+    s.input(corrupt, 0, corrupt.length);
+    assertThat(out).isEmpty();
+  }
+
+  @Test
+  void icmpv6ChecksumMatchesAKnownPacket() throws Exception {
+    // ping6 from fe80::1 to fe80::2, id 0x1234, seq 1, no data: checksum computed by hand from
+    // RFC 4443 §2.3 (pseudo-header sum 0xfe80*2 + 1 + 2 + 8 + 58, plus 0x8000 + 0x1234 + 1)
+    byte[] p = Icmp6.echo(128, ip("fe80::1"), ip("fe80::2"), 0x1234, 1, new byte[0]);
+    long sum = 0xfe80L * 2 + 1 + 2 + 8 + 58 + 0x8000 + 0x1234 + 1;
+    while ((sum >>> 16) != 0) {
+      sum = (sum & 0xffff) + (sum >>> 16);
+    }
+    assertThat(IpPackets.u16(p, 42)).isEqualTo((int) (~sum & 0xffff));
+  }
+
+  @Test
   void answersEchoRequestsToItsAddressOnly() throws Exception {
     NetStack s = stack();
     byte[] req = Icmp4.echo(8, ip("10.0.0.2"), ip("10.0.0.1"), 3, 4, new byte[] {1, 2});

@@ -61,6 +61,8 @@ import org.junit.jupiter.api.io.TempDir;
 class WireGuardEndpointInteropTest {
   static final String OUR_IP = "10.204.0.1";
   static final String THEIR_IP = "10.204.0.2";
+  static final String OUR_IP6 = "fd00:204::1";
+  static final String THEIR_IP6 = "fd00:204::2";
   static final int OUR_PORT = 51830;
   static final int THEIR_PORT = 51831;
   static final int HTTP_PORT = 8080;
@@ -182,10 +184,10 @@ class WireGuardEndpointInteropTest {
     String json =
         """
         {"log": {"level": "warn"},
-         "endpoints": [{"type": "wireguard", "tag": "wg-ep", "address": ["%s/32"],
+         "endpoints": [{"type": "wireguard", "tag": "wg-ep", "address": ["%s/32", "%s/128"],
            "private_key": "%s", "mtu": 1420, "detour": "ns-a",
            "peers": [{"address": "%s", "port": %d, "public_key": "%s",
-                      "allowed_ips": ["%s/32"], "persistent_keepalive_interval": 25}]}],
+                      "allowed_ips": ["%s/32", "%s/128"], "persistent_keepalive_interval": 25}]}],
          "inbounds": [
            {"type": "mixed", "tag": "mixed-in", "listen": "127.0.0.1", "listen_port": %d},
            {"type": "direct", "tag": "udp-in", "listen": "127.0.0.1", "listen_port": %d,
@@ -196,11 +198,13 @@ class WireGuardEndpointInteropTest {
         """
             .formatted(
                 OUR_IP,
+                OUR_IP6,
                 StaticIdentity.encodeKey(ours.privateKey()),
                 Netns.UNDER_B,
                 THEIR_PORT,
                 StaticIdentity.encodeKey(theirs.publicKey()),
                 THEIR_IP,
+                THEIR_IP6,
                 mixedPort,
                 udpInPort,
                 THEIR_IP,
@@ -250,8 +254,9 @@ class WireGuardEndpointInteropTest {
             "endpoint",
             Netns.UNDER_A + ":" + OUR_PORT,
             "allowed-ips",
-            OUR_IP + "/32"));
+            OUR_IP + "/32," + OUR_IP6 + "/128"));
     check(ns.execB(10, "ip", "addr", "add", THEIR_IP + "/24", "dev", ifname));
+    check(ns.execB(10, "ip", "-6", "addr", "add", THEIR_IP6 + "/64", "dev", ifname, "nodad"));
     check(ns.execB(10, "ip", "link", "set", "mtu", "1420", "up", "dev", ifname));
   }
 
@@ -315,6 +320,14 @@ class WireGuardEndpointInteropTest {
     String[] fields = hs.output().trim().split("\\s+");
     assertThat(fields[0]).isEqualTo(StaticIdentity.encodeKey(ours.publicKey()));
     assertThat(Long.parseLong(fields[1])).isPositive();
+  }
+
+  @Test
+  @Order(2)
+  void wireguardGoPingsTheEndpointOverIpv6() throws Exception {
+    Netns.Result r = ns.execB(30, "ping", "-6", "-c", "3", "-i", "0.2", "-W", "3", OUR_IP6);
+    assertThat(r.exit()).as("%s\nwireguard-go log: %s", r.output(), log()).isZero();
+    assertThat(r.output()).contains("3 received");
   }
 
   @Test
