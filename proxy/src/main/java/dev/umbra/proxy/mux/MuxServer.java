@@ -32,6 +32,18 @@ public final class MuxServer {
     return o == null || !o.on() ? null : new MuxServer(tag, o);
   }
 
+  /**
+   * Routes a stream an inbound accepted, or serves it as a sing-mux session when it is one and
+   * {@code mux} (null: multiplexing off) takes sessions.
+   */
+  public static void route(MuxServer mux, Router router, Conn c, Metadata m) {
+    if (mux != null && mux.accepts(m)) {
+      mux.serve(c, m, router);
+    } else {
+      router.routeConnection(c, m, Handshake.NONE);
+    }
+  }
+
   /** Whether {@code conn} to {@code m.destination()} is a session for us. */
   public boolean accepts(Metadata m) {
     return SingMux.isMuxDestination(m.destination());

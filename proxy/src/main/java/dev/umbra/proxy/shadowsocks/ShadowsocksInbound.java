@@ -140,7 +140,7 @@ public final class ShadowsocksInbound implements InjectableInbound {
       return;
     }
     LOG.debug("inbound/{}: {} -> {}", tag, source, request.destination());
-    route(session, m);
+    MuxServer.route(mux, router, session, m);
   }
 
   /**
@@ -180,15 +180,6 @@ public final class ShadowsocksInbound implements InjectableInbound {
     try (UotPacketConn packets =
         new UotPacketConn(session, fixed, options.listen().udpIdleTimeout())) {
       router.routePackets(packets, um, Handshake.NONE);
-    }
-  }
-
-  /** Routes a stream, or serves it as a sing-mux session when it is one. */
-  private void route(Conn c, Metadata m) {
-    if (mux != null && mux.accepts(m)) {
-      mux.serve(c, m, router);
-    } else {
-      router.routeConnection(c, m, Handshake.NONE);
     }
   }
 

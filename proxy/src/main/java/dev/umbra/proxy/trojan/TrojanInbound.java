@@ -118,7 +118,11 @@ public final class TrojanInbound implements InjectableInbound {
     LOG.debug("inbound/{}: {} user {} cmd {} -> {}", tag, source, user, command, destination);
     switch (command) {
       case Trojan.CONNECT ->
-          route(conn, Metadata.of(tag, "trojan", Network.TCP, source, destination).withUser(user));
+          MuxServer.route(
+              mux,
+              router,
+              conn,
+              Metadata.of(tag, "trojan", Network.TCP, source, destination).withUser(user));
       case Trojan.UDP_ASSOCIATE ->
           router.routePackets(
               new TrojanPacketConn(conn),
@@ -160,15 +164,6 @@ public final class TrojanInbound implements InjectableInbound {
         new PrefixedConn(conn, head, n),
         Metadata.of(tag, "trojan", Network.TCP, source, f.destination()),
         Handshake.NONE);
-  }
-
-  /** Routes a stream, or serves it as a sing-mux session when it is one. */
-  private void route(Conn c, Metadata m) {
-    if (mux != null && mux.accepts(m)) {
-      mux.serve(c, m, router);
-    } else {
-      router.routeConnection(c, m, Handshake.NONE);
-    }
   }
 
   @Override

@@ -111,7 +111,9 @@ public final class VlessInbound implements InjectableInbound {
     }
     LOG.debug("inbound/{}: {} user {} -> {}", tag, source, user, request.destination());
     if (request.command() == Vless.TCP) {
-      route(
+      MuxServer.route(
+          mux,
+          router,
           conn,
           Metadata.of(tag, "vless", Network.TCP, source, request.destination()).withUser(user));
     } else if (request.command() == Vless.MUX) {
@@ -179,15 +181,6 @@ public final class VlessInbound implements InjectableInbound {
     }
     if (!asked && Flow.isVision(key.flow()) && r.command() == Vless.TCP) {
       throw new ProtocolException("user must use flow " + Flow.VISION);
-    }
-  }
-
-  /** Routes a stream, or serves it as a sing-mux session when it is one. */
-  private void route(Conn c, Metadata m) {
-    if (mux != null && mux.accepts(m)) {
-      mux.serve(c, m, router);
-    } else {
-      router.routeConnection(c, m, Handshake.NONE);
     }
   }
 

@@ -152,7 +152,7 @@ public final class VmessInbound implements InjectableInbound {
         conn.close();
         return;
       }
-      route(conn, m);
+      MuxServer.route(mux, router, conn, m);
       return;
     }
     ChunkReader reader =
@@ -209,7 +209,9 @@ public final class VmessInbound implements InjectableInbound {
       }
       router.routePackets(packets, pm, Handshake.NONE);
     } else {
-      route(
+      MuxServer.route(
+          mux,
+          router,
           new StreamConn(
               conn,
               reader,
@@ -217,15 +219,6 @@ public final class VmessInbound implements InjectableInbound {
               // the end chunk is VMess's half-close; the carrier stays open for the other way
               writer::finish),
           m);
-    }
-  }
-
-  /** Routes a stream, or serves it as a sing-mux session when it is one. */
-  private void route(Conn c, Metadata m) {
-    if (mux != null && mux.accepts(m)) {
-      mux.serve(c, m, router);
-    } else {
-      router.routeConnection(c, m, Handshake.NONE);
     }
   }
 
