@@ -1,12 +1,15 @@
 package dev.umbra.transport;
 
+import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.config.JsonPaths;
 import dev.umbra.core.net.Conn;
+import dev.umbra.core.net.Destination;
 import dev.umbra.tls.TlsClient;
 import dev.umbra.tls.TlsOptions;
 import dev.umbra.transport.grpc.GrpcClient;
 import dev.umbra.transport.http.Http1Client;
 import dev.umbra.transport.http.HttpH2Client;
+import dev.umbra.transport.quic.QuicClient;
 import dev.umbra.transport.ws.WebSocketClient;
 import java.io.IOException;
 
@@ -18,17 +21,34 @@ public final class ClientStack {
   private final TlsClient tls;
   private final ClientTransport transport;
   private final SessionClientTransport sessions;
+  private final QuicClient quic;
 
   private ClientStack(TlsClient tls, ClientTransport transport, SessionClientTransport sessions) {
     this.tls = tls;
     this.transport = transport;
     this.sessions = sessions;
+    this.quic = null;
+  }
+
+  private ClientStack(QuicClient quic) {
+    this.tls = null;
+    this.transport = null;
+    this.sessions = null;
+    this.quic = quic;
   }
 
   /** Checks the options at load time; {@code path} is the outbound's JSON path. */
   public static ClientStack create(TlsOptions tls, TransportOptions transport, String path) {
     boolean tlsOn = tls != null && tls.isEnabled();
     String type = transport == null ? "" : transport.type();
+    if (type.equals("quic")) {
+      // QUIC carries its own TLS 1.3 handshake, configured by the same tls block
+      if (!tlsOn) {
+        throw new ConfigException(
+            JsonPaths.field(path, "tls"), "the quic transport requires tls (enabled: true)");
+      }
+      return new ClientStack(QuicClient.create(tls, JsonPaths.field(path, "tls")));
+    }
     boolean h2 = type.equals("grpc") || (type.equals("http") && tlsOn);
     TlsClient t =
         tlsOn ? TlsClient.create(h2 ? Alpn.client(tls) : tls, JsonPaths.field(path, "tls")) : null;
@@ -46,11 +66,22 @@ public final class ClientStack {
   }
 
   public boolean hasTls() {
-    return tls != null;
+    return tls != null || quic != null;
   }
 
   public boolean hasTransport() {
-    return transport != null || sessions != null;
+    return transport != null || sessions != null || quic != null;
+  }
+
+  /**
+   * Opens a stream to {@code server}: over the quic transport a stream on the live QUIC connection
+   * (dialing UDP itself), otherwise as {@link #connect(Dial, String)}.
+   */
+  public Conn connect(Dial dial, Destination server, String serverName) throws IOException {
+    if (quic != null) {
+      return quic.open(server, serverName);
+    }
+    return connect(dial, serverName);
   }
 
   /**
@@ -58,6 +89,7 @@ public final class ClientStack {
    * HTTP/2 transports, opens a stream on the live session (dialing only when there is none).
    */
   public Conn connect(Dial dial, String server) throws IOException {
+    requireStream();
     if (sessions != null) {
       return sessions.open(() -> withTls(dial.dial(), server), server);
     }
@@ -81,6 +113,10 @@ public final class ClientStack {
    * the configured server host (default SNI and Host).
    */
   public Conn connect(Conn raw, String server) throws IOException {
+    if (quic != null) {
+      raw.close();
+    }
+    requireStream();
     if (sessions != null) {
       // one stream over a carrier of its own (callers that can redial use connect(Dial, ...))
       return sessions.open(() -> withTls(raw, server), server);
@@ -97,6 +133,13 @@ public final class ClientStack {
     } catch (IOException | RuntimeException e) {
       c.close();
       throw e;
+    }
+  }
+
+  private void requireStream() throws IOException {
+    if (quic != null) {
+      throw new IOException(
+          "the quic transport dials its own UDP: use connect(dial, server, name)");
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.umbra.transport;
 
+import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.config.JsonPaths;
 import dev.umbra.core.net.Conn;
 import dev.umbra.tls.TlsConn;
@@ -7,6 +8,7 @@ import dev.umbra.tls.TlsOptions;
 import dev.umbra.tls.TlsServer;
 import dev.umbra.transport.grpc.GrpcServer;
 import dev.umbra.transport.http.HttpServer;
+import dev.umbra.transport.quic.QuicServer;
 import dev.umbra.transport.ws.WebSocketServer;
 import java.io.IOException;
 import java.util.List;
@@ -16,18 +18,51 @@ public final class ServerStack {
   private final TlsServer tls;
   private final ServerTransport transport;
   private final SessionServerTransport sessions;
+  private final QuicServer quic;
 
   /** An accepted stream and the protocol ALPN chose on its TLS layer ("" without TLS or ALPN). */
   public record Accepted(Conn conn, String alpn) {}
 
   private ServerStack(TlsServer tls, ServerTransport transport, SessionServerTransport sessions) {
+    this(tls, transport, sessions, null);
+  }
+
+  private ServerStack(
+      TlsServer tls, ServerTransport transport, SessionServerTransport sessions, QuicServer quic) {
     this.tls = tls;
     this.transport = transport;
     this.sessions = sessions;
+    this.quic = quic;
+  }
+
+  /**
+   * Checks the options at load time, for an inbound whose {@code tag} names its QUIC listener;
+   * {@code path} is the inbound's JSON path.
+   */
+  public static ServerStack create(
+      String tag, TlsOptions tls, TransportOptions transport, String path) {
+    if (transport != null && transport.type().equals("quic")) {
+      // QUIC carries its own TLS 1.3 handshake: streams arrive with TLS and transport done
+      if (tls == null || !tls.isEnabled()) {
+        throw new ConfigException(
+            JsonPaths.field(path, "tls"), "the quic transport requires tls (enabled: true)");
+      }
+      return new ServerStack(
+          null, null, null, QuicServer.create(tag, tls, JsonPaths.field(path, "tls")));
+    }
+    return create(tls, transport, path);
+  }
+
+  /** The QUIC listener of the quic transport, or null when the inbound accepts TCP. */
+  QuicServer quic() {
+    return quic;
   }
 
   /** Checks the options at load time; {@code path} is the inbound's JSON path. */
   public static ServerStack create(TlsOptions tls, TransportOptions transport, String path) {
+    if (transport != null && transport.type().equals("quic")) {
+      return create("", tls, transport, path);
+    }
     boolean tlsOn = tls != null && tls.isEnabled();
     String type = transport == null ? "" : transport.type();
     TlsOptions effective =
@@ -50,7 +85,7 @@ public final class ServerStack {
   }
 
   public boolean hasTls() {
-    return tls != null;
+    return tls != null || quic != null;
   }
 
   /**

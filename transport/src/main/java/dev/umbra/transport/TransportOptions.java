@@ -27,19 +27,12 @@ public record TransportOptions(
     implements Validated {
 
   /** Transport types Umbra carries today. */
-  public static final Set<String> SUPPORTED = Set.of("ws", "httpupgrade", "http", "grpc");
-
-  /** sing-box transport types that are not implemented yet. */
-  private static final Set<String> KNOWN = Set.of("quic");
+  public static final Set<String> SUPPORTED = Set.of("ws", "httpupgrade", "http", "grpc", "quic");
 
   @Override
   public void validate(String p) {
     if (type == null || type.isEmpty()) {
       throw new ConfigException(JsonPaths.field(p, "type"), "missing transport type");
-    }
-    if (KNOWN.contains(type)) {
-      throw new ConfigException(
-          JsonPaths.field(p, "type"), "transport '" + type + "' is not supported yet");
     }
     if (!SUPPORTED.contains(type)) {
       throw new ConfigException(JsonPaths.field(p, "type"), "unknown transport '" + type + "'");
@@ -47,6 +40,7 @@ public record TransportOptions(
     boolean ws = type.equals("ws");
     boolean http = type.equals("http");
     boolean grpc = type.equals("grpc");
+    boolean quic = type.equals("quic"); // sing-box's V2RayQUICOptions has no fields
     reject(p, "method", !http && method != null);
     reject(p, "service_name", !grpc && serviceName != null);
     reject(p, "idle_timeout", !http && !grpc && idleTimeout != null);
@@ -54,9 +48,9 @@ public record TransportOptions(
     reject(p, "permit_without_stream", !grpc && permitWithoutStream != null);
     reject(p, "max_early_data", !ws && maxEarlyData != null);
     reject(p, "early_data_header_name", !ws && earlyDataHeaderName != null);
-    reject(p, "host", (ws || grpc) && host != null);
-    reject(p, "path", grpc && path != null);
-    reject(p, "headers", grpc && headers != null);
+    reject(p, "host", (ws || grpc || quic) && host != null);
+    reject(p, "path", (grpc || quic) && path != null);
+    reject(p, "headers", (grpc || quic) && headers != null);
     if (!http && host != null && host.size() > 1) {
       throw new ConfigException(JsonPaths.field(p, "host"), "expected one host for " + type);
     }

@@ -15,6 +15,7 @@ import dev.umbra.core.net.PrefixedConn;
 import dev.umbra.core.net.SocketConn;
 import dev.umbra.proxy.mux.MuxServer;
 import dev.umbra.proxy.socks.SocksAddress;
+import dev.umbra.transport.InboundListener;
 import dev.umbra.transport.ServerStack;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -46,7 +47,7 @@ public final class TrojanInbound implements InjectableInbound {
   private final MuxServer mux;
   private final ServerStack stack;
   private final List<Key> keys;
-  private final TcpListener listener;
+  private final InboundListener listener;
 
   public TrojanInbound(String tag, TrojanInboundOptions o, AdapterContext context) {
     this.tag = tag;
@@ -54,13 +55,12 @@ public final class TrojanInbound implements InjectableInbound {
     this.router = context.router();
     this.mux = MuxServer.create(tag, o.multiplex());
     TcpListener.listenAddress(o.listen(), "");
-    this.stack = ServerStack.create(o.tls(), o.transport(), "");
+    this.stack = ServerStack.create(tag, o.tls(), o.transport(), "");
     this.keys =
         o.users().stream()
             .map(u -> new Key(u.name() == null ? "" : u.name(), Trojan.key(u.password())))
             .toList();
-    this.listener =
-        new TcpListener(tag, o.listen(), TcpListener.withDetour(o.listen(), context, this::handle));
+    this.listener = InboundListener.of(tag, o.listen(), context, stack, this::handle, this::serve);
   }
 
   private void handle(Socket socket) throws IOException {

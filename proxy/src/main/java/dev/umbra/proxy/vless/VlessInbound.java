@@ -14,6 +14,7 @@ import dev.umbra.core.net.Network;
 import dev.umbra.core.net.PacketConn;
 import dev.umbra.core.net.SocketConn;
 import dev.umbra.proxy.mux.MuxServer;
+import dev.umbra.transport.InboundListener;
 import dev.umbra.transport.ServerStack;
 import dev.umbra.transport.StreamConn;
 import java.io.DataInputStream;
@@ -40,14 +41,14 @@ public final class VlessInbound implements InjectableInbound {
   private final MuxServer mux;
   private final ServerStack stack;
   private final List<Key> keys;
-  private final TcpListener listener;
+  private final InboundListener listener;
 
   public VlessInbound(String tag, VlessInboundOptions o, AdapterContext context) {
     this.tag = tag;
     this.router = context.router();
     this.mux = MuxServer.create(tag, o.multiplex());
     TcpListener.listenAddress(o.listen(), "");
-    this.stack = ServerStack.create(o.tls(), o.transport(), "");
+    this.stack = ServerStack.create(tag, o.tls(), o.transport(), "");
     List<Key> ks = new ArrayList<>();
     for (VlessUser u : o.users()) {
       ks.add(
@@ -57,8 +58,7 @@ public final class VlessInbound implements InjectableInbound {
               u.flow() == null ? "" : u.flow()));
     }
     this.keys = List.copyOf(ks);
-    this.listener =
-        new TcpListener(tag, o.listen(), TcpListener.withDetour(o.listen(), context, this::handle));
+    this.listener = InboundListener.of(tag, o.listen(), context, stack, this::handle, this::serve);
   }
 
   private void handle(Socket socket) throws IOException {

@@ -17,6 +17,7 @@ import dev.umbra.proxy.mux.MuxServer;
 import dev.umbra.proxy.vless.PacketAddr;
 import dev.umbra.proxy.vless.Uuids;
 import dev.umbra.proxy.vless.Xudp;
+import dev.umbra.transport.InboundListener;
 import dev.umbra.transport.ServerStack;
 import dev.umbra.transport.StreamConn;
 import java.io.DataInputStream;
@@ -50,14 +51,14 @@ public final class VmessInbound implements InjectableInbound {
   private final ServerStack stack;
   private final List<User> users;
   private final AuthIdFilter filter = new AuthIdFilter(1 << 17);
-  private final TcpListener listener;
+  private final InboundListener listener;
 
   public VmessInbound(String tag, VmessInboundOptions o, AdapterContext context) {
     this.tag = tag;
     this.router = context.router();
     this.mux = MuxServer.create(tag, o.multiplex());
     TcpListener.listenAddress(o.listen(), "");
-    this.stack = ServerStack.create(o.tls(), o.transport(), "");
+    this.stack = ServerStack.create(tag, o.tls(), o.transport(), "");
     List<User> us = new ArrayList<>();
     for (VmessUser u : o.users()) {
       us.add(
@@ -66,8 +67,7 @@ public final class VmessInbound implements InjectableInbound {
               VmessHeader.cmdKey(Uuids.parse(u.uuid(), "users"))));
     }
     this.users = List.copyOf(us);
-    this.listener =
-        new TcpListener(tag, o.listen(), TcpListener.withDetour(o.listen(), context, this::handle));
+    this.listener = InboundListener.of(tag, o.listen(), context, stack, this::handle, this::serve);
   }
 
   private void handle(Socket socket) throws IOException {
