@@ -20,7 +20,7 @@ public record MultiplexOutboundOptions(
     return Boolean.TRUE.equals(enabled);
   }
 
-  /** The sing-mux protocol byte; h2mux (sing-box's default) is refused at load. */
+  /** The sing-mux protocol byte; h2mux when unset, as sing-box. */
   public int protocolId() {
     return switch (protocol == null ? "" : protocol) {
       case "smux" -> SingMux.PROTOCOL_SMUX;
@@ -33,15 +33,7 @@ public record MultiplexOutboundOptions(
   public void validate(String p) {
     String pp = JsonPaths.field(p, "protocol");
     switch (protocol == null ? "" : protocol) {
-      case "smux", "yamux" -> {}
-      case "", "h2mux" -> {
-        if (on()) {
-          throw new ConfigException(
-              pp,
-              "protocol h2mux (sing-box's default when unset) is not supported yet;"
-                  + " set \"smux\" or \"yamux\"");
-        }
-      }
+      case "", "smux", "yamux", "h2mux" -> {}
       default -> throw new ConfigException(pp, "unknown multiplex protocol '" + protocol + "'");
     }
     nonNegative(maxConnections, JsonPaths.field(p, "max_connections"));

@@ -37,7 +37,7 @@ public final class MuxClient {
   private final int maxConnections;
   private final int minStreams;
   private final int maxStreams;
-  private final List<MuxSession> sessions = new ArrayList<>();
+  private final List<Session> sessions = new ArrayList<>();
 
   private MuxClient(String tag, MultiplexOutboundOptions o, Opener opener) {
     this.tag = tag;
@@ -57,7 +57,7 @@ public final class MuxClient {
 
   /** A TCP stream to {@code destination}. */
   public Conn dial(Destination destination) throws IOException {
-    MuxStream s = openStream();
+    Conn s = openStream();
     try {
       s.out().write(SingMux.encode(new SingMux.StreamRequest(false, false, destination)));
     } catch (IOException e) {
@@ -69,7 +69,7 @@ public final class MuxClient {
 
   /** A UDP association; each datagram carries its address (sing-mux packet-addr streams). */
   public PacketConn listenPacket(Destination destination) throws IOException {
-    MuxStream s = openStream();
+    Conn s = openStream();
     try {
       s.out().write(SingMux.encode(new SingMux.StreamRequest(true, true, destination)));
     } catch (IOException e) {
@@ -79,10 +79,10 @@ public final class MuxClient {
     return new MuxPacketConn(s, new AfterResponse(s.in()), null);
   }
 
-  private MuxStream openStream() throws IOException {
+  private Conn openStream() throws IOException {
     IOException last = null;
     for (int attempt = 0; attempt < 2; attempt++) {
-      MuxSession session = offer();
+      Session session = offer();
       try {
         return session.open();
       } catch (IOException e) {
@@ -93,11 +93,11 @@ public final class MuxClient {
     throw last;
   }
 
-  private MuxSession offer() throws IOException {
+  private Session offer() throws IOException {
     synchronized (sessions) {
-      sessions.removeIf(MuxSession::isClosed);
-      MuxSession least =
-          sessions.stream().min(Comparator.comparingInt(MuxSession::numStreams)).orElse(null);
+      sessions.removeIf(Session::isClosed);
+      Session least =
+          sessions.stream().min(Comparator.comparingInt(Session::numStreams)).orElse(null);
       if (least != null) {
         int n = least.numStreams();
         if (n == 0) {
@@ -111,13 +111,13 @@ public final class MuxClient {
           return least;
         }
       }
-      MuxSession fresh = newSession();
+      Session fresh = newSession();
       sessions.add(fresh);
       return fresh;
     }
   }
 
-  private MuxSession newSession() throws IOException {
+  private Session newSession() throws IOException {
     Conn carrier = opener.open();
     try {
       int version = padding ? SingMux.VERSION_1 : SingMux.VERSION_0;
@@ -132,6 +132,7 @@ public final class MuxClient {
       return switch (protocol) {
         case SingMux.PROTOCOL_SMUX -> new SmuxSession(c, true).start();
         case SingMux.PROTOCOL_YAMUX -> new YamuxSession(c, true).start();
+        case SingMux.PROTOCOL_H2MUX -> H2MuxSession.client(c);
         default -> throw new IOException("mux protocol " + protocol + " is not supported");
       };
     } catch (IOException | RuntimeException e) {
@@ -143,7 +144,7 @@ public final class MuxClient {
   /** Number of open sessions (for tests and stats). */
   public int sessionCount() {
     synchronized (sessions) {
-      sessions.removeIf(MuxSession::isClosed);
+      sessions.removeIf(Session::isClosed);
       return sessions.size();
     }
   }
@@ -151,7 +152,7 @@ public final class MuxClient {
   /** Closes every session. */
   public void close() {
     synchronized (sessions) {
-      sessions.forEach(MuxSession::close);
+      sessions.forEach(Session::close);
       sessions.clear();
     }
   }

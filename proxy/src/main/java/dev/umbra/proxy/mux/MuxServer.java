@@ -51,7 +51,7 @@ public final class MuxServer {
 
   /** Serves the session on {@code conn} until it ends, then closes it. */
   public void serve(Conn conn, Metadata m, Router router) {
-    MuxSession session;
+    Session session;
     try {
       conn.setReadTimeout(REQUEST_TIMEOUT_MILLIS);
       SingMux.Preamble p = SingMux.readPreamble(new DataInputStream(conn.in()));
@@ -66,8 +66,7 @@ public final class MuxServer {
           switch (p.protocol()) {
             case SingMux.PROTOCOL_SMUX -> new SmuxSession(c, false);
             case SingMux.PROTOCOL_YAMUX -> new YamuxSession(c, false);
-            case SingMux.PROTOCOL_H2MUX ->
-                throw new java.net.ProtocolException("h2mux is not supported yet");
+            case SingMux.PROTOCOL_H2MUX -> H2MuxSession.server(c);
             default -> throw new java.net.ProtocolException("unknown mux protocol " + p.protocol());
           };
     } catch (IOException e) {
@@ -76,10 +75,12 @@ public final class MuxServer {
       return;
     }
     LOG.debug("inbound/{}: {}: mux session", tag, m.source());
-    session.start();
+    if (session instanceof MuxSession framed) {
+      framed.start();
+    }
     try {
       while (true) {
-        MuxStream s = session.accept();
+        Conn s = session.accept();
         Thread.ofVirtual().name("mux-stream").start(() -> stream(s, m, router));
       }
     } catch (IOException e) {
@@ -89,7 +90,7 @@ public final class MuxServer {
     }
   }
 
-  private void stream(MuxStream s, Metadata m, Router router) {
+  private void stream(Conn s, Metadata m, Router router) {
     SingMux.StreamRequest r;
     try {
       s.setReadTimeout(REQUEST_TIMEOUT_MILLIS);
@@ -97,7 +98,7 @@ public final class MuxServer {
       s.setReadTimeout(0);
     } catch (IOException e) {
       LOG.warn("inbound/{}: {}: bad mux stream request: {}", tag, m.source(), e.getMessage());
-      s.close();
+      closeQuietly(s);
       return;
     }
     Network network = r.udp() ? Network.UDP : Network.TCP;

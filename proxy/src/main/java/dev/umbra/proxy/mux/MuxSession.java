@@ -1,7 +1,6 @@
 package dev.umbra.proxy.mux;
 
 import dev.umbra.core.net.Conn;
-import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -22,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * writers take turns on the carrier. A protocol violation closes this session only, with a log
  * line; its streams fail, other sessions are not affected.
  */
-abstract sealed class MuxSession implements Closeable, MuxStream.Sink
+abstract sealed class MuxSession implements Session, MuxStream.Sink
     permits SmuxSession, YamuxSession {
   private static final Logger LOG = LoggerFactory.getLogger(MuxSession.class);
 
@@ -80,7 +79,8 @@ abstract sealed class MuxSession implements Closeable, MuxStream.Sink
   abstract void readFrame() throws IOException;
 
   /** Opens a new stream to the peer. */
-  abstract MuxStream open() throws IOException;
+  @Override
+  public abstract MuxStream open() throws IOException;
 
   /** Registers a stream the peer opened; false (and the caller refuses it) if over a limit. */
   protected final boolean admit(MuxStream s) {
@@ -93,7 +93,8 @@ abstract sealed class MuxSession implements Closeable, MuxStream.Sink
   }
 
   /** Waits for a stream the peer opened; IOException once the session is closed. */
-  final MuxStream accept() throws IOException {
+  @Override
+  public final MuxStream accept() throws IOException {
     while (true) {
       if (closed) {
         IOException cause = closeCause;
@@ -136,11 +137,13 @@ abstract sealed class MuxSession implements Closeable, MuxStream.Sink
     in.skipNBytes(n);
   }
 
-  final int numStreams() {
+  @Override
+  public final int numStreams() {
     return streams.size();
   }
 
-  final boolean isClosed() {
+  @Override
+  public final boolean isClosed() {
     return closed;
   }
 

@@ -27,7 +27,7 @@ final class SmuxSession extends MuxSession {
   }
 
   @Override
-  MuxStream open() throws IOException {
+  public MuxStream open() throws IOException {
     MuxStream s;
     synchronized (this) {
       if (isClosed()) {

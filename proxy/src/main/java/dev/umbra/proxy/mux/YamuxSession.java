@@ -38,7 +38,7 @@ final class YamuxSession extends MuxSession {
   }
 
   @Override
-  MuxStream open() throws IOException {
+  public MuxStream open() throws IOException {
     MuxStream s;
     synchronized (this) {
       if (isClosed()) {

@@ -101,7 +101,11 @@ class MuxEndToEndTest {
     "trojan, smux, false",
     "trojan, yamux, true",
     "shadowsocks, yamux, false",
-    "shadowsocks, smux, true"
+    "shadowsocks, smux, true",
+    "vmess, h2mux, false",
+    "trojan, h2mux, true",
+    "shadowsocks, h2mux, false",
+    "vless, '', true" // protocol unset: h2mux, sing-box's default
   })
   void tcpUdpAndParallelStreams(String protocol, String mux, boolean padding) throws Exception {
     int port = FreePort.tcp();

@@ -52,10 +52,9 @@ class ShadowsocksOptionsTest {
             load(
                 outbound(
                     "\"method\": \"aes-128-gcm\", \"password\": \"x\", \"multiplex\":"
-                        + " {\"enabled\": true}")))
+                        + " {\"enabled\": true, \"brutal\": {\"enabled\": true}}")))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("outbounds[0].multiplex.protocol")
-        .hasMessageContaining("h2mux");
+        .hasMessageContaining("outbounds[0].multiplex.brutal");
   }
 
   @Test

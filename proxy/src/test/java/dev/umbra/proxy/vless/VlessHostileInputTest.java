@@ -145,7 +145,7 @@ class VlessHostileInputTest {
                 """
                     .formatted(UUID)))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("outbounds[0].transport.type")
-        .hasMessageContaining("not supported yet");
+        .hasMessageContaining("outbounds[0].tls")
+        .hasMessageContaining("the quic transport requires tls");
   }
 }

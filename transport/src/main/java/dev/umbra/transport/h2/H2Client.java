@@ -198,11 +198,21 @@ public final class H2Client {
     }
   }
 
-  /** Response-less check used by tests: is a session open now. */
-  boolean hasLiveSession() {
+  /** Whether a session is open now (no new carrier would be dialed for the next stream). */
+  public boolean hasLiveSession() {
     lock.lock();
     try {
       return live != null && live.usable();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Streams open on the live session now (0 without one). */
+  public int streamCount() {
+    lock.lock();
+    try {
+      return live != null && live.usable() ? live.session().getStreams().size() : 0;
     } finally {
       lock.unlock();
     }
