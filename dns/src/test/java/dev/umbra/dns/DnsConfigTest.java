@@ -32,7 +32,9 @@ class DnsConfigTest {
       delimiter = '|',
       value = {
         "{\"servers\":[{\"type\":\"h3\",\"server\":\"1.1.1.1\"}]}|dns.servers[0].type|HTTP/3",
-        "{\"servers\":[{\"type\":\"dhcp\"}]}|dns.servers[0].type|DHCP",
+        "{\"servers\":[{\"type\":\"dhcp\",\"interface\":\"nope0\"}]}|dns.servers[0].interface|no network interface named 'nope0'",
+        "{\"servers\":[{\"address\":\"dhcp://nope0\"}]}|dns.servers[0].address|no network interface named 'nope0'",
+        "{\"servers\":[{\"type\":\"dhcp\",\"prefer_go\":true}]}|dns.servers[0].prefer_go|",
         "{\"servers\":[{\"type\":\"carrier-pigeon\"}]}|dns.servers[0].type|unknown DNS server type",
         "{\"servers\":[{\"type\":\"udp\"}]}|dns.servers[0].server|missing server",
         "{\"servers\":[{\"type\":\"udp\",\"server\":\"1.1.1.1\",\"detour\":\"nope\"}]}|dns.servers[0].detour|unknown outbound",

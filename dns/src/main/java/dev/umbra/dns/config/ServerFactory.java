@@ -11,6 +11,7 @@ import dev.umbra.core.dial.DefaultDialer;
 import dev.umbra.core.dial.SystemResolver;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.registry.DnsServiceFactory;
+import dev.umbra.dns.dhcp.DhcpServers;
 import dev.umbra.dns.fakeip.FakeIpStore;
 import dev.umbra.dns.transport.DnsTransport;
 import dev.umbra.dns.transport.FakeIpTransport;
@@ -54,7 +55,6 @@ public final class ServerFactory {
   static final Map<String, String> NOT_YET =
       Map.of(
           "h3", "DNS over HTTP/3 (type 'h3') is not supported yet",
-          "dhcp", "DHCP DNS servers (type 'dhcp') are not supported yet",
           "resolved", "the 'resolved' DNS server needs the resolved service, not supported yet",
           "tailscale",
               "the 'tailscale' DNS server needs the tailscale endpoint, not supported yet");
@@ -115,6 +115,12 @@ public final class ServerFactory {
       case "hosts" -> hosts(tag, bind(node, ServerOptions.Hosts.class, path), path);
       case "fakeip" -> fakeip(tag, bind(node, ServerOptions.FakeIp.class, path), path);
       case "local" -> local(tag, bind(node, ServerOptions.Local.class, path), path);
+      case "dhcp" ->
+          dhcp(
+              tag,
+              bind(node, ServerOptions.Dhcp.class, path),
+              path,
+              JsonPaths.field(path, "interface"));
       default ->
           throw new ConfigException(
               typePath,
@@ -361,6 +367,22 @@ public final class ServerFactory {
     return new LocalTransport(tag, hosts, ns);
   }
 
+  DnsTransport dhcp(String tag, ServerOptions.Dhcp o, String path, String interfacePath) {
+    DefaultDialer dialer = dialer(o.dial(), path);
+    return DhcpServers.create(
+        tag,
+        o.interfaceName(),
+        interfacePath,
+        a -> {
+          Destination d = new Destination.Ip(a, 53);
+          StreamTransport tcp =
+              new StreamTransport(tag, "tcp", d.toString(), () -> dialer.dial(d), TIMEOUT);
+          return new UdpTransport(tag + "/" + a.getHostAddress(), "udp", d, dialer, TIMEOUT, tcp);
+        },
+        () -> nameservers(resolvConf),
+        resolvConf.toString());
+  }
+
   /** resolv.conf's {@code options timeout:N} (seconds, capped at 30 as glibc does), else 5 s. */
   static Duration resolvTimeout(Path resolvConf) {
     Duration out = TIMEOUT;
@@ -431,6 +453,15 @@ public final class ServerFactory {
           addressPath,
           "legacy 'fakeip' servers need the removed dns.fakeip block; use type fakeip");
     }
+    if (a.startsWith("dhcp://")) {
+      // sing-box: dhcp://auto is the default interface, dhcp://eth0 names one
+      String name = a.substring("dhcp://".length());
+      return dhcp(
+          tag,
+          new ServerOptions.Dhcp(name.equals("auto") ? null : name, null, legacyDial(o)),
+          path,
+          addressPath);
+    }
     if (!a.contains("://")) {
       a = "udp://" + a;
     }
@@ -478,7 +509,7 @@ public final class ServerFactory {
                   dial),
               path);
       case "quic" -> quic(tag, new ServerOptions.Quic(host, port, null, dial), path);
-      case "h3", "dhcp" -> throw new ConfigException(addressPath, NOT_YET.get(scheme));
+      case "h3" -> throw new ConfigException(addressPath, NOT_YET.get(scheme));
       default ->
           throw new ConfigException(addressPath, "unknown DNS address scheme '" + scheme + "'");
     };

@@ -45,6 +45,13 @@ public sealed interface ServerOptions {
       @Flatten DialOptions dial)
       implements ServerOptions {}
 
+  /** {@code dhcp}: DNS servers asked from the DHCP server on {@code interface}. */
+  record Dhcp(
+      @dev.umbra.core.config.JsonName("interface") String interfaceName,
+      @Unsupported("Umbra's dhcp server always asks the DHCP server") Boolean preferGo,
+      @Flatten DialOptions dial)
+      implements ServerOptions {}
+
   /** The legacy form: an {@code address} URL (deprecated in sing-box 1.12). */
   record Legacy(
       String address,
