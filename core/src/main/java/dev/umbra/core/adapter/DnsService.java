@@ -21,6 +21,15 @@ public interface DnsService extends Resolver, Closeable, Lifecycle {
   byte[] serve(byte[] query, int length, Metadata metadata, boolean stream);
 
   /**
+   * The answer {@link #serve} would give, when it is at hand without waiting (a cache hit), so a
+   * server can send it from its receive loop; null otherwise (then call {@link #serve}). Never
+   * throws, never logs per query.
+   */
+  default byte[] serveAtOnce(byte[] query, int length, Metadata metadata, boolean stream) {
+    return null;
+  }
+
+  /**
    * A resolver with these options; throws {@link dev.umbra.core.config.ConfigException} (path
    * relative to the options' owner) for an unknown server.
    */

@@ -57,7 +57,10 @@ final class DnsHijack {
       if (in.readNBytes(buf, 0, length) < length) {
         throw new EOFException("DNS client closed inside a message");
       }
-      byte[] answer = dns.serve(buf, length, m, true);
+      byte[] answer = dns.serveAtOnce(buf, length, m, true);
+      if (answer == null) {
+        answer = dns.serve(buf, length, m, true);
+      }
       if (answer == null) {
         continue;
       }
@@ -94,6 +97,16 @@ final class DnsHijack {
           break;
         }
         buf.flip();
+        // a cache hit is answered here, without a thread of its own
+        byte[] hit = dns.serveAtOnce(buf.array(), buf.limit(), m, false);
+        if (hit != null) {
+          try {
+            conn.send(ByteBuffer.wrap(hit), to);
+          } catch (IOException e) {
+            LOG.debug("[{}] dns answer to {}: {}", m.inbound(), m.source(), e.toString());
+          }
+          continue;
+        }
         byte[] query = new byte[buf.remaining()];
         buf.get(query);
         if (!slots.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -15,6 +15,7 @@ import dev.umbra.dns.message.DnsCodec;
 import dev.umbra.dns.message.DnsFormatException;
 import dev.umbra.dns.message.DnsLimits;
 import dev.umbra.dns.message.Messages;
+import dev.umbra.dns.message.WireQuery;
 import dev.umbra.dns.transport.DnsTransport;
 import dev.umbra.dns.transport.FakeIpTransport;
 import dev.umbra.dns.transport.HostsTable;
@@ -29,6 +30,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.DNSInput;
 import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -64,6 +66,7 @@ public final class DnsRouter implements DnsService {
   private final DnsTransport finalServer;
   private final Settings settings;
   private final DnsCache cache;
+  private final Decision finalDecision;
   private final Map<InetAddress, String> reverse;
   private final List<RemoteRuleSet> remoteRuleSets;
 
@@ -104,6 +107,7 @@ public final class DnsRouter implements DnsService {
     this.finalServer = finalServer;
     this.settings = settings;
     this.cache = new DnsCache(settings.cacheCapacity(), settings.disableExpire());
+    this.finalDecision = new Decision(finalServer, DnsQueryOptions.DEFAULT);
     int cap = settings.cacheCapacity();
     this.reverse =
         new LinkedHashMap<>(16, 0.75f, true) {
@@ -176,6 +180,83 @@ public final class DnsRouter implements DnsService {
       max = clientOpt == null ? 512 : Math.max(512, Math.min(65_535, clientOpt.getPayloadSize()));
     }
     return DnsCodec.encode(response, max);
+  }
+
+  /**
+   * A cache hit answered from the wire: a plain query (see {@link WireQuery}) whose rules lead to a
+   * server without an address check, answered from the cache with the ID and TTLs patched into the
+   * stored encoding. Everything else (misses, rejects, predefined answers, strategies that filter,
+   * answers that need truncation) is left to {@link #serve}.
+   */
+  @Override
+  public byte[] serveAtOnce(byte[] wire, int length, Metadata metadata, boolean stream) {
+    WireQuery q = WireQuery.parse(wire, length);
+    if (q == null) {
+      return null;
+    }
+    Decision d = rules.isEmpty() ? finalDecision : decide(wire, q, metadata);
+    if (d == null) {
+      return null;
+    }
+    DnsTransport t = d.server();
+    DnsQueryOptions o = d.options();
+    if (t == null || t instanceof FakeIpTransport) {
+      return null;
+    }
+    boolean useCache = !(o.disableCache() != null ? o.disableCache() : settings.disableCache());
+    DomainStrategy strategy = o.strategy() != null ? o.strategy() : settings.strategy();
+    if (!useCache
+        || (q.type() == Type.A && strategy == DomainStrategy.IPV6_ONLY)
+        || (q.type() == Type.AAAA && strategy == DomainStrategy.IPV4_ONLY)) {
+      return null;
+    }
+    DnsCache.Key key =
+        new DnsCache.Key(
+            q.canonicalName(), q.type(), q.dclass(), settings.independentCache() ? t.tag() : "");
+    long fixedTtl = o.rewriteTtl() != null ? o.rewriteTtl() : -1;
+    return cache.getWire(key, q, System.nanoTime(), fixedTtl, stream ? 65_535 : q.udpLimit());
+  }
+
+  /** Where a query goes and with which options, when a rule (or {@code final}) routes it. */
+  private record Decision(DnsTransport server, DnsQueryOptions options) {}
+
+  /**
+   * The rules walked as {@link #exchange} walks them, up to the first final action: a route without
+   * an address check gives its server; any other outcome is left to the full path (null).
+   */
+  private Decision decide(byte[] wire, WireQuery q, Metadata metadata) {
+    Name name;
+    try {
+      name =
+          new Name(
+              new DNSInput(java.util.Arrays.copyOfRange(wire, DnsCodec.HEADER_SIZE, q.nameEnd())));
+    } catch (IOException e) {
+      return null;
+    }
+    Metadata m = dnsMetadata(metadata, name);
+    boolean addressQuery = q.type() == Type.A || q.type() == Type.AAAA || q.type() == Type.HTTPS;
+    DnsQueryOptions o = DnsQueryOptions.DEFAULT;
+    for (DnsRouteRule rr : rules) {
+      DnsRule rule = rr.rule();
+      boolean addressLimit = rule.withAddressLimit();
+      if ((addressLimit && !addressQuery) || !rule.match(m, q.type())) {
+        continue;
+      }
+      if (addressLimit) {
+        return null;
+      }
+      switch (rr.action()) {
+        case DnsAction.Route r -> {
+          DnsTransport t = servers.get(r.server());
+          return t == null ? null : new Decision(t, merge(o, r.options()));
+        }
+        case DnsAction.RouteOptions r -> o = merge(o, r.options());
+        default -> {
+          return null;
+        }
+      }
+    }
+    return new Decision(finalServer, o);
   }
 
   private static byte[] formErr(int id) {

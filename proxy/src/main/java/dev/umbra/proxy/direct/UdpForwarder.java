@@ -136,6 +136,13 @@ final class UdpForwarder implements Closeable {
 
     @Override
     public void send(ByteBuffer from, Destination source) throws IOException {
+      if (from.hasArray()) {
+        int n = from.remaining();
+        socket.send(
+            new DatagramPacket(from.array(), from.arrayOffset() + from.position(), n, client));
+        from.position(from.limit());
+        return;
+      }
       byte[] d = new byte[from.remaining()];
       from.get(d);
       socket.send(new DatagramPacket(d, d.length, client));
