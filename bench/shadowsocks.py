@@ -13,6 +13,19 @@ import json, os, shutil, signal, socket, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QUICK = "--quick" in sys.argv
+
+
+def _arg(name):
+    """Value of --name=VALUE on the command line, or None."""
+    for a in sys.argv[1:]:
+        if a.startswith(f"--{name}="):
+            return a.split("=", 1)[1]
+    return None
+
+
+# --methods=m1,m2 measures only those methods; --umbra-only skips the peer pairs (profiling runs).
+ONLY_METHODS = _arg("methods")
+UMBRA_ONLY = "--umbra-only" in sys.argv
 SECONDS = 3 if QUICK else 8
 WARMUP = 1 if QUICK else 3
 JVM_WARMUP = 2 if QUICK else 6  # once per Umbra path before anything is measured (JIT)
@@ -57,12 +70,12 @@ def stop_all():
                 p.kill()
 
 
-def cpu_seconds(pids):
+def cpu_seconds(pids, kernel_only=False):
     total = 0.0
     for pid in pids:
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        total += (int(fields[12]) + (0 if kernel_only else int(fields[11]))) / os.sysconf("SC_CLK_TCK")
     return total
 
 
@@ -84,12 +97,22 @@ def iperf(port, seconds):
 def measure(port, pids):
     iperf(port, WARMUP)
     time.sleep(1)
-    before, t = cpu_seconds(pids), time.time()
+    before, t = [cpu_seconds([p]) for p in pids], time.time()
+    sys_before = cpu_seconds(pids, kernel_only=True)
     gbps = iperf(port, SECONDS)
-    cores = (cpu_seconds(pids) - before) / (time.time() - t)
+    elapsed = time.time() - t
+    sys_cores = (cpu_seconds(pids, kernel_only=True) - sys_before) / elapsed
+    each = [(cpu_seconds([p]) - b) / elapsed for p, b in zip(pids, before)]
+    cores = sum(each)
     time.sleep(1)
+    # CPU seconds per GB moved (client, server): comparable on a loaded machine, unlike Gbit/s.
+    per_gb = [round(c * 8 / gbps, 3) for c in each] if gbps > 0 else None
     return {"gbps": round(gbps, 2), "proxy_cores": round(cores, 2),
-            "gbps_per_core": round(gbps / cores, 2) if cores > 0 else None}
+            "gbps_per_core": round(gbps / cores, 2) if cores > 0 else None,
+            "cpu_s_per_gb": round(sum(per_gb), 3) if per_gb else None,
+            "cpu_s_per_gb_client_server": per_gb,
+            "kernel_share": round(sys_cores / cores, 2) if cores > 0 else None,
+            "load_average": round(os.getloadavg()[0], 1)}
 
 
 def main():
@@ -103,6 +126,8 @@ def main():
         start("iperf3", ["iperf3", "-s", "-B", "127.0.0.1", "-p", str(target)])
         wait_port(target)
         methods = CIPHERS + ["2022-blake3-aes-128-gcm"]
+        if ONLY_METHODS:
+            methods = [m for m in methods if m in ONLY_METHODS.split(",")]
 
         # Umbra server: one shadowsocks inbound per method.
         u_server = {m: free_port() for m in methods}
@@ -174,7 +199,7 @@ def main():
         # A proxy runs for days: measure the JVMs warm. Each Umbra path carries traffic once first,
         # so the JIT has compiled the cipher intrinsics and the relay loops of every method.
         for m in methods:
-            for peer in (["umbra", "libev"] if m in CIPHERS else ["umbra"]):
+            for peer in (["umbra", "libev"] if m in CIPHERS and not UMBRA_ONLY else ["umbra"]):
                 iperf(u_fwd[(m, peer)], JVM_WARMUP)
                 time.sleep(1)
 
@@ -182,7 +207,7 @@ def main():
         for m in methods:
             row = paths.setdefault(m, {})
             row["umbra client + umbra server"] = measure(u_fwd[(m, "umbra")], [uc.pid, us.pid])
-            if m not in CIPHERS:
+            if m not in CIPHERS or UMBRA_ONLY:
                 continue
             row["umbra client + ss-server"] = measure(u_fwd[(m, "libev")], [uc.pid, pid_of[f"ss-server-{m}"]])
             row["ss-local + ss-server"] = measure(tunnel[m], [pid_of[f"ss-tunnel-{m}"], pid_of[f"ss-server-{m}"]])
@@ -199,11 +224,14 @@ def main():
 
 def report(r):
     print("\n## Shadowsocks throughput (iperf3, one stream, %ds)\n" % r["iperf_seconds"])
-    print("| method | path | Gbit/s | proxy CPU (cores) | Gbit/s per core |")
-    print("|---|---|---:|---:|---:|")
+    print("| method | path | Gbit/s | proxy CPU (cores) | Gbit/s per core | CPU s per GB (client+server) "
+          "| kernel share | load avg |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     for m, rows in r["paths"].items():
         for name, row in rows.items():
-            print(f"| {m} | {name} | {row['gbps']} | {row['proxy_cores']} | {row['gbps_per_core']} |")
+            split = "+".join(str(x) for x in row["cpu_s_per_gb_client_server"] or [])
+            print(f"| {m} | {name} | {row['gbps']} | {row['proxy_cores']} | {row['gbps_per_core']} | "
+                  f"{row['cpu_s_per_gb']} ({split}) | {row['kernel_share']} | {row['load_average']} |")
     print("\n## Umbra<->Umbra against the best peer pair (goal: >= 1.3x per core)\n")
     print("| method | Umbra Gbit/s per core | best peer pair | its Gbit/s per core | ratio per core | ratio Gbit/s |")
     print("|---|---:|---|---:|---:|---:|")

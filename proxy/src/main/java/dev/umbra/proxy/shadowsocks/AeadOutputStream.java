@@ -7,7 +7,8 @@ import java.io.OutputStream;
  * Seals everything written into Shadowsocks AEAD chunks, several chunks per carrier write. An
  * optional raw prefix (the salt, and for SIP022 the sealed request header) goes out with the first
  * chunk, in the same carrier write. One sealing buffer, reused: it holds one chunk at first and
- * grows once to about 64 KiB of chunks when a write brings more than one chunk's worth.
+ * grows once to hold 64 KiB of payload as chunks when a write brings more than one chunk's worth,
+ * so a relay write of up to 64 KiB is one carrier write.
  */
 public final class AeadOutputStream extends OutputStream {
   /** Payload per carrier write once data flows in bulk. */
@@ -43,7 +44,9 @@ public final class AeadOutputStream extends OutputStream {
   public synchronized void write(byte[] b, int off, int len) throws IOException {
     if (len > codec.maxPayload() && !grown) {
       grown = true;
-      int chunks = Math.max(1, BULK / codec.maxPayload());
+      // Rounded up: a 64 KiB relay write is 4 full AEAD chunks and a 4-byte fifth one, which
+      // would otherwise go out in a second system call (and a tiny TCP segment) of its own.
+      int chunks = (BULK + codec.maxPayload() - 1) / codec.maxPayload();
       int room = (prefix == null ? 0 : prefix.length) + chunks * frame(codec.maxPayload());
       buf = new byte[Math.max(buf.length, room)];
     }
