@@ -14,7 +14,14 @@ from shadowsocks import free_port, wait_port, iperf, cpu_seconds  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QUICK = "--quick" in sys.argv
-SECONDS = 3 if QUICK else 8
+
+
+def arg(name, default=None):
+    """The value after --name on the command line, or default."""
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+
+
+SECONDS = int(arg("--seconds", 3 if QUICK else 8))
 WARMUP = 1 if QUICK else 3
 JVM_WARMUP = 2 if QUICK else 6
 UUID = "b831381d-6324-4d53-ad4f-8cda48b30811"
@@ -22,6 +29,12 @@ PASSWORD = "bench-password"
 PATHS = ["vmess-tcp", "vless-tls", "trojan-tls", "vmess-ws-tls"]
 PAIRS = ["umbra client + umbra server", "v2ray client + v2ray server",
          "umbra client + v2ray server", "v2ray client + umbra server"]
+# --paths vmess-tcp,vless-tls and --pairs uu,vv,uv,vu (client+server) measure a subset, e.g. while
+# profiling one side; UMBRA=/path/to/umbra runs another build (say, the one before a change).
+SHORT = {"uu": PAIRS[0], "vv": PAIRS[1], "uv": PAIRS[2], "vu": PAIRS[3]}
+ONLY_PATHS = arg("--paths", ",".join(PATHS)).split(",")
+ONLY_PAIRS = [SHORT[x] for x in arg("--pairs", "uu,vv,uv,vu").split(",")]
+UMBRA = os.environ.get("UMBRA", os.path.join(ROOT, "umbra"))
 procs = []
 
 
@@ -42,13 +55,18 @@ def stop_all():
 
 
 def measure(port, pids):
+    """Throughput, and CPU of the proxies: cores in use, and seconds per GB moved for each side."""
     iperf(port, WARMUP)
     time.sleep(1)
-    before, t = cpu_seconds(pids), time.time()
+    before, t = [cpu_seconds([p]) for p in pids], time.time()
     gbps = iperf(port, SECONDS)
-    cores = (cpu_seconds(pids) - before) / (time.time() - t)
+    used = [cpu_seconds([p]) - b for p, b in zip(pids, before)]
+    cores = sum(used) / (time.time() - t)
+    gb = gbps * SECONDS / 8
     time.sleep(1)
-    return {"gbps": round(gbps, 2), "proxy_cores": round(cores, 2)}
+    return {"gbps": round(gbps, 2), "proxy_cores": round(cores, 2),
+            "client_cpu_s_per_gb": round(used[0] / gb, 2) if gb else None,
+            "server_cpu_s_per_gb": round(used[1] / gb, 2) if gb else None}
 
 
 def protocol(path):
@@ -120,7 +138,8 @@ def main():
         if not shutil.which(tool):
             sys.exit(f"bench: {tool} is not installed (apt-get install iperf3 v2ray openssl)")
     work = tempfile.mkdtemp(prefix="umbra-v2-bench-")
-    results = {"quick": QUICK, "iperf_seconds": SECONDS, "paths": {}}
+    results = {"quick": QUICK, "iperf_seconds": SECONDS, "load_average": os.getloadavg()[0],
+               "paths": {}}
     try:
         cert, key = f"{work}/cert.pem", f"{work}/key.pem"
         subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
@@ -167,22 +186,22 @@ def main():
                           ("v2ray-server", vs), ("v2ray-client", vc)):
             with open(f"{work}/{name}.json", "w") as f:
                 json.dump(cfg, f)
-        us = start("umbra-server", [os.path.join(ROOT, "umbra"), "run", "-c", f"{work}/umbra-server.json"])
-        uc = start("umbra-client", [os.path.join(ROOT, "umbra"), "run", "-c", f"{work}/umbra-client.json"])
+        us = start("umbra-server", [UMBRA, "run", "-c", f"{work}/umbra-server.json"])
+        uc = start("umbra-client", [UMBRA, "run", "-c", f"{work}/umbra-client.json"])
         v2s = start("v2ray-server", ["v2ray", "-config", f"{work}/v2ray-server.json"])
         v2c = start("v2ray-client", ["v2ray", "-config", f"{work}/v2ray-client.json"])
         for port in list(u_server.values()) + list(v_server.values()) + list(fwd.values()):
             wait_port(port)
         pids = {"umbra client": uc.pid, "umbra server": us.pid,
                 "v2ray client": v2c.pid, "v2ray server": v2s.pid}
-        for p in PATHS:
-            for pair in PAIRS:
+        for p in ONLY_PATHS:
+            for pair in ONLY_PAIRS:
                 if "umbra" in pair:
                     iperf(fwd[(p, pair)], JVM_WARMUP)
                     time.sleep(1)
-        for p in PATHS:
+        for p in ONLY_PATHS:
             row = results["paths"].setdefault(p, {})
-            for pair in PAIRS:
+            for pair in ONLY_PAIRS:
                 client, server = pair.split(" + ")
                 row[pair] = measure(fwd[(p, pair)], [pids[client], pids[server]])
     finally:
@@ -190,24 +209,29 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
-    with open(os.path.join(ROOT, "bench", "results", "v2.json"), "w") as f:
+    name = "v2.json" if len(ONLY_PATHS) == len(PATHS) and len(ONLY_PAIRS) == len(PAIRS) else "v2-subset.json"
+    with open(os.path.join(ROOT, "bench", "results", name), "w") as f:
         json.dump(results, f, indent=2)
     report(results)
 
 
 def report(r):
-    print("\n## VMess / VLESS / Trojan throughput (iperf3, one stream, %ds)\n" % r["iperf_seconds"])
-    print("| path | pair | Gbit/s | proxy CPU (cores) |")
-    print("|---|---|---:|---:|")
+    print("\n## VMess / VLESS / Trojan throughput (iperf3, one stream, %ds, load average %.1f)\n"
+          % (r["iperf_seconds"], r.get("load_average", 0)))
+    print("| path | pair | Gbit/s | proxy CPU (cores) | client CPU s/GB | server CPU s/GB |")
+    print("|---|---|---:|---:|---:|---:|")
     for p, rows in r["paths"].items():
         for pair, row in rows.items():
-            print(f"| {p} | {pair} | {row['gbps']} | {row['proxy_cores']} |")
+            print(f"| {p} | {pair} | {row['gbps']} | {row['proxy_cores']} | "
+                  f"{row.get('client_cpu_s_per_gb')} | {row.get('server_cpu_s_per_gb')} |")
+    if any(PAIRS[1] not in rows for rows in r["paths"].values()):
+        return
     print("\n## Against v2ray client + v2ray server (goal: >= 1.2x)\n")
     print("| path | umbra+umbra | umbra client + v2ray server | v2ray client + umbra server |")
     print("|---|---:|---:|---:|")
     for p, rows in r["paths"].items():
         base = rows["v2ray client + v2ray server"]["gbps"]
-        ratio = lambda pair: f"{rows[pair]['gbps'] / base:.2f}x" if base else "-"
+        ratio = lambda pair: f"{rows[pair]['gbps'] / base:.2f}x" if base and pair in rows else "-"
         print(f"| {p} | {ratio(PAIRS[0])} | {ratio(PAIRS[2])} | {ratio(PAIRS[3])} |")
 
 

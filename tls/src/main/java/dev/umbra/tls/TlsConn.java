@@ -23,6 +23,7 @@ public final class TlsConn implements Conn {
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
   // Several records per write to the carrier: one syscall for up to this many full records.
   private static final int RECORDS_PER_WRITE = 4;
+  private static final int READ_AHEAD = 64 * 1024;
 
   private final Conn raw;
   private final SSLEngine engine;
@@ -47,7 +48,8 @@ public final class TlsConn implements Conn {
     this.rawIn = raw.in();
     this.rawOut = raw.out();
     int packet = engine.getSession().getPacketBufferSize();
-    this.netIn = ByteBuffer.allocate(packet).flip();
+    // Room for many small records per read from the carrier.
+    this.netIn = ByteBuffer.allocate(Math.max(packet, READ_AHEAD)).flip();
     this.appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize()).flip();
     this.netOut = ByteBuffer.allocate(packet * RECORDS_PER_WRITE);
   }
@@ -239,29 +241,71 @@ public final class TlsConn implements Conn {
     return ByteBuffer.allocate(Math.max(b.capacity() * 2, b.capacity() + atLeast)).put(b).flip();
   }
 
+  /**
+   * Returns the plaintext of as many records as are already buffered and fit, blocking only for the
+   * first. Peers such as Go's crypto/tls send small records (v2ray writes 2 KiB at a time), so
+   * handing them back one per call would cost the caller a write per record. When the caller's
+   * array has room for a whole record the engine decrypts straight into it.
+   */
   private int read(byte[] b, int off, int len) throws IOException {
     if (len == 0) {
       return 0;
     }
     readLock.lock();
     try {
-      while (!appIn.hasRemaining()) {
-        if (inboundDone) {
-          return -1;
+      int total = Math.min(len, appIn.remaining());
+      appIn.get(b, off, total);
+      int appSize = engine.getSession().getApplicationBufferSize();
+      while (total < len && !inboundDone) {
+        boolean block = total == 0;
+        boolean direct = len - total >= appSize;
+        ByteBuffer dst;
+        if (direct) {
+          dst = ByteBuffer.wrap(b, off + total, len - total);
+        } else {
+          dst = appIn.compact();
         }
-        SSLEngineResult r = unwrapOnce();
-        if (r == null || r.getStatus() == SSLEngineResult.Status.CLOSED) {
-          // A carrier that ends without close_notify is treated as end of stream: proxied peers
-          // often just close, and the relay propagates the end either way.
-          inboundDone = true;
+        SSLEngineResult r;
+        try {
+          r = engine.unwrap(netIn, dst);
+        } finally {
+          if (!direct) {
+            appIn.flip();
+          }
         }
-        if (r != null) {
-          answerPostHandshake(r.getHandshakeStatus());
+        switch (r.getStatus()) {
+          case BUFFER_UNDERFLOW -> {
+            if (!block) {
+              return total;
+            }
+            if (!readMore()) {
+              // A carrier that ends without close_notify is treated as end of stream: proxied
+              // peers often just close, and the relay propagates the end either way.
+              inboundDone = true;
+            }
+            continue;
+          }
+          case BUFFER_OVERFLOW -> {
+            if (direct) {
+              appSize = Math.max(appSize, len - total + 1); // too small after all: use appIn
+            } else {
+              appIn = growReadMode(appIn, engine.getSession().getApplicationBufferSize());
+            }
+            continue;
+          }
+          case CLOSED -> inboundDone = true;
+          default -> {}
         }
+        if (direct) {
+          total += r.bytesProduced();
+        } else {
+          int n = Math.min(len - total, appIn.remaining());
+          appIn.get(b, off + total, n);
+          total += n;
+        }
+        answerPostHandshake(r.getHandshakeStatus());
       }
-      int n = Math.min(len, appIn.remaining());
-      appIn.get(b, off, n);
-      return n;
+      return total == 0 ? -1 : total;
     } finally {
       readLock.unlock();
     }

@@ -126,4 +126,60 @@ class VmessCodecTest {
           .isInstanceOf(java.io.IOException.class);
     }
   }
+
+  /** Hands out at most {@code max} bytes per read, like a carrier that splits chunks anywhere. */
+  private static java.io.InputStream trickle(byte[] wire, int max) {
+    return new ByteArrayInputStream(wire) {
+      @Override
+      public synchronized int read(byte[] b, int off, int len) {
+        return super.read(b, off, Math.min(len, max));
+      }
+    };
+  }
+
+  @ParameterizedTest
+  @CsvSource({"AES_128_GCM, 13, 1, 7", "AES_128_GCM, 29, 100, 3", "NONE, 5, 3000, 1000"})
+  void chunksSplitAnywhereOnTheCarrierReadBackWhole(
+      Security security, int options, int readSize, int carrierPiece) throws Exception {
+    Random r = new Random(readSize);
+    byte[] key = new byte[16];
+    byte[] iv = new byte[16];
+    r.nextBytes(key);
+    r.nextBytes(iv);
+    BodyKeys keys = new BodyKeys(security, options, key, iv, key, iv);
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    ChunkWriter w = new ChunkWriter(wire, keys);
+    byte[] data = new byte[50_000];
+    r.nextBytes(data);
+    for (int off = 0; off < data.length; off += 1999) {
+      w.write(data, off, Math.min(1999, data.length - off));
+    }
+    w.finish();
+    ChunkReader reader = new ChunkReader(trickle(wire.toByteArray(), carrierPiece), keys);
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    byte[] buf = new byte[readSize];
+    for (int n; (n = reader.read(buf, 0, buf.length)) >= 0; ) {
+      got.write(buf, 0, n);
+    }
+    assertThat(got.toByteArray()).isEqualTo(data);
+    assertThat(reader.read(buf, 0, buf.length)).isEqualTo(-1);
+  }
+
+  @Test
+  void oneReadReturnsEverySmallChunkAlreadyBuffered() throws Exception {
+    byte[] key = new byte[16];
+    byte[] iv = new byte[16];
+    BodyKeys keys = new BodyKeys(Security.AES_128_GCM, 13, key, iv, key, iv);
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    ChunkWriter w = new ChunkWriter(wire, keys);
+    byte[] data = new byte[2048];
+    for (int i = 0; i < 10; i++) {
+      w.write(data, 0, data.length); // ten chunks of 2 KiB, as v2ray sends them
+    }
+    w.finish();
+    ChunkReader reader = new ChunkReader(new ByteArrayInputStream(wire.toByteArray()), keys);
+    byte[] buf = new byte[64 * 1024];
+    assertThat(reader.read(buf, 0, buf.length)).isEqualTo(10 * 2048);
+    assertThat(reader.read(buf, 0, buf.length)).isEqualTo(-1);
+  }
 }
