@@ -510,6 +510,7 @@ public final class NetStack implements Closeable {
       r.flags = TcpSegment.RST | TcpSegment.ACK;
     }
     byte[] pkt = r.build(dst, src);
+    LOG.debug("RST to port {} from port {}: no connection for {}", s.srcPort, s.dstPort, s);
     tcpStats.resetsOut.increment();
     emit(pkt, 0, pkt.length);
   }

@@ -329,7 +329,7 @@ public final class TcpConn implements Conn {
         case CLOSED, TIME_WAIT -> {}
         default -> {
           if (recvBuf.size() > 0 || oooCount > 0) {
-            sendRst(sndNxt, true);
+            sendRst(sndNxt, true, "closed with unread data");
             terminate("closed");
           } else {
             queueFin();
@@ -353,7 +353,7 @@ public final class TcpConn implements Conn {
       userClosed = true;
       if (state != TcpState.CLOSED && state != TcpState.TIME_WAIT) {
         if (state != TcpState.SYN_SENT) {
-          sendRst(sndNxt, true);
+          sendRst(sndNxt, true, "aborted");
         }
         terminate("aborted");
       }
@@ -446,7 +446,14 @@ public final class TcpConn implements Conn {
         return;
       }
       if (s.has(RST)) {
+        if (state == TcpState.TIME_WAIT) {
+          // RFC 1337: a RST must not cut TIME-WAIT short (it is often the answer of a peer that
+          // already closed to our last ACK): our side is done, the reader still gets its EOF
+          LOG.debug("{}: RST ignored in TIME-WAIT", this);
+          return;
+        }
         if (s.seq == rcvNxt) {
+          LOG.debug("{} in {}: connection reset by peer", this, state);
           stats.resetsIn.increment();
           terminate(state == TcpState.SYN_RECEIVED ? "reset" : "connection reset by peer");
         } else {
@@ -483,7 +490,7 @@ public final class TcpConn implements Conn {
             writable.signalAll(); // simultaneous open: the dialer is waiting
           }
         } else {
-          sendRst(s.ack, false);
+          sendRst(s.ack, false, "handshake ACK for a sequence number we never sent");
           return;
         }
       }
@@ -504,7 +511,7 @@ public final class TcpConn implements Conn {
           case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> {
             if (userClosed && s.dataLen > 0 && seqGt(s.seq + s.dataLen, rcvNxt)) {
               // nobody will read it: tell the peer (RFC 9293 3.10.7.4, RFC 1122 4.2.2.13)
-              sendRst(sndNxt, true);
+              sendRst(sndNxt, true, "data arrived after close");
               terminate("data arrived after close");
               return;
             }
@@ -522,7 +529,7 @@ public final class TcpConn implements Conn {
   private void synSent(TcpSegment s, long now) {
     if (s.has(ACK) && (seqLe(s.ack, iss) || seqGt(s.ack, sndNxt))) {
       if (!s.has(RST)) {
-        sendRstRaw(s.ack, 0, RST);
+        sendRstRaw(s.ack, 0, RST, "SYN-SENT got an ACK outside our sequence space");
       }
       return;
     }
@@ -1091,13 +1098,15 @@ public final class TcpConn implements Conn {
     sendAck();
   }
 
-  private void sendRst(int seq, boolean withAck) {
+  private void sendRst(int seq, boolean withAck, String why) {
+    LOG.debug("{} in {}: sending RST ({})", this, state, why);
     stats.resetsOut.increment();
     prepare(seq, withAck ? RST | ACK : RST);
     emit(0, 0);
   }
 
-  private void sendRstRaw(int seq, int ack, int flags) {
+  private void sendRstRaw(int seq, int ack, int flags, String why) {
+    LOG.debug("{} in {}: sending RST ({})", this, state, why);
     stats.resetsOut.increment();
     out.reset();
     out.srcPort = local.getPort();
@@ -1286,7 +1295,7 @@ public final class TcpConn implements Conn {
     // a peer that closed its window but still answers is alive: don't count towards giving up
     boolean peerAlive = sndWnd == 0 && now - lastAckIn < MAX_RTO;
     if (!peerAlive && ++retries > DATA_RETRIES) {
-      sendRst(sndNxt, true);
+      sendRst(sndNxt, true, "retransmission timed out");
       terminate("retransmission timed out");
       return;
     }
@@ -1411,11 +1420,11 @@ public final class TcpConn implements Conn {
           windowUpdate();
           return n;
         }
+        if (finReceived) {
+          return -1; // the peer's FIN came first: a RST after it does not undo the EOF (as Linux)
+        }
         if (error != null) {
           throw new SocketException(error);
-        }
-        if (finReceived) {
-          return -1;
         }
         if (state == TcpState.CLOSED) {
           return -1;
