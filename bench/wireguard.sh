@@ -5,7 +5,10 @@
 # iperf3 client connects to a `direct` inbound on 127.0.0.1 in namespace A that forwards into the
 # tunnel (userspace TCP in Umbra's netstack, then wireguard-go and the kernel in B). Prints Mbit/s
 # both ways and Umbra's ratio to wireguard-go<->wireguard-go (goal: >= 1.0).
+# Also prints the CPU cost of namespace A's tunnel process (wireguard-go, or Umbra's JVM: user +
+# system time from /proc/PID/stat) per GB moved, which stays meaningful on a busy machine.
 # Usage: bench/wireguard.sh [--quick]     Needs root and: wireguard-go wireguard-tools iperf3 iproute2
+# UMBRA_JFR=/path/file.jfr records a JFR profile of the Umbra run (written when Umbra exits).
 # All traffic stays inside the two namespaces this script creates (and deletes on exit).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -24,7 +27,13 @@ PIDS=()
 
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  sleep 0.5
+  # a JVM recording JFR needs a moment to write the file on exit
+  for _ in $(seq 1 50); do
+    alive=0
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
   for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   ip netns del "$NS_A" 2>/dev/null || true
   ip netns del "$NS_B" 2>/dev/null || true
@@ -66,15 +75,27 @@ wggo() {
   ip -n "$1" link set mtu 1420 up dev "$2"
 }
 
-# iperf3 in B (one test per server), client in A: mbps TARGET PORT [-R]
-mbps() {
+# CPU time (user + system) of a process in clock ticks
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# iperf3 in B (one test per server), client in A: run TARGET PORT MEASURED_PID [-R]
+# -> "Mbit/s CPU-seconds-per-GB" of MEASURED_PID over the test
+run() {
   ip netns exec "$NS_B" timeout $((DURATION + 30)) iperf3 -s -1 -B "$TUN_B" -p 5201 >/dev/null 2>&1 &
   local spid=$!
   sleep 0.5
-  local out
-  out=$(ip netns exec "$NS_A" timeout $((DURATION + 20)) iperf3 -c "$1" -p "$2" -t "$DURATION" -f m ${3:-} 2>&1 || true)
+  local out t0 t1
+  t0=$(ticks "$3")
+  out=$(ip netns exec "$NS_A" timeout $((DURATION + 20)) iperf3 -c "$1" -p "$2" -t "$DURATION" -f m ${4:-} 2>&1 || true)
+  t1=$(ticks "$3")
   wait "$spid" 2>/dev/null || true
-  echo "$out" | awk '/receiver/ {v=$(NF-2)} END {print (v == "" ? "0" : v)}'
+  echo "$out" | awk -v dt=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v d="$DURATION" '
+    /receiver/ {v=$(NF-2)}
+    END {
+      if (v == "" || v == 0) { print "0 n/a"; exit }
+      gb = v * d / 8 / 1000
+      printf "%s %.2f\n", v, dt / hz / gb
+    }'
 }
 
 wggo "$NS_B" "$IF_B" "$WORK/b.key" "$PORT_B" "$TUN_B/24" "$(cat "$WORK/a.pub")" "$UNDER_A:$PORT_A" "$TUN_A/32"
@@ -83,8 +104,8 @@ echo "--- wireguard-go <-> wireguard-go (${DURATION}s each way)"
 wggo "$NS_A" "$IF_A" "$WORK/a.key" "$PORT_A" "$TUN_A/24" "$(cat "$WORK/b.pub")" "$UNDER_B:$PORT_B" "$TUN_B/32"
 A_PID=$WGPID
 ip netns exec "$NS_A" ping -c 3 -i 0.2 -W 2 "$TUN_B" >/dev/null
-WG_UP=$(mbps "$TUN_B" 5201)
-WG_DOWN=$(mbps "$TUN_B" 5201 -R)
+read -r WG_UP WG_UP_CPU < <(run "$TUN_B" 5201 "$A_PID")
+read -r WG_DOWN WG_DOWN_CPU < <(run "$TUN_B" 5201 "$A_PID" -R)
 kill "$A_PID"; wait "$A_PID" 2>/dev/null || true
 sleep 0.5
 
@@ -101,7 +122,12 @@ cat >"$WORK/umbra.json" <<EOF
   "route": {"final": "wg-ep"}
 }
 EOF
-UMBRA_JAVA_OPTS=${UMBRA_JAVA_OPTS:-} ip netns exec "$NS_A" "$ROOT/umbra" run -c "$WORK/umbra.json" >"$WORK/umbra.log" 2>&1 &
+JAVA_OPTS=${UMBRA_JAVA_OPTS:-}
+if [ -n "${UMBRA_JFR:-}" ]; then
+  # the class-data archive is created at exit of a first run, and JFR is off in such a run
+  JAVA_OPTS="$JAVA_OPTS -XX:-AutoCreateSharedArchive -XX:StartFlightRecording=filename=$UMBRA_JFR,settings=profile"
+fi
+UMBRA_JAVA_OPTS=$JAVA_OPTS ip netns exec "$NS_A" "$ROOT/umbra" run -c "$WORK/umbra.json" >"$WORK/umbra.log" 2>&1 &
 U_PID=$!
 PIDS+=("$U_PID")
 for _ in $(seq 1 100); do
@@ -109,13 +135,14 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 ip netns exec "$NS_A" ss -ltn "sport = :$FWD_PORT" | grep -q LISTEN || { echo "Umbra did not start"; cat "$WORK/umbra.log"; exit 1; }
-UM_UP=$(mbps 127.0.0.1 "$FWD_PORT")
-UM_DOWN=$(mbps 127.0.0.1 "$FWD_PORT" -R)
+read -r UM_UP UM_UP_CPU < <(run 127.0.0.1 "$FWD_PORT" "$U_PID")
+read -r UM_DOWN UM_DOWN_CPU < <(run 127.0.0.1 "$FWD_PORT" "$U_PID" -R)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}'; }
 echo
-echo "| path (iperf3 TCP, ${DURATION} s) | A -> B Mbit/s | B -> A Mbit/s |"
-echo "|---|---:|---:|"
-echo "| wireguard-go <-> wireguard-go | $WG_UP | $WG_DOWN |"
-echo "| Umbra endpoint <-> wireguard-go | $UM_UP | $UM_DOWN |"
-echo "| ratio Umbra / wireguard-go (goal >= 1.0) | $(ratio "$UM_UP" "$WG_UP") | $(ratio "$UM_DOWN" "$WG_DOWN") |"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "| path (iperf3 TCP, ${DURATION} s) | A -> B Mbit/s | B -> A Mbit/s | A's CPU s/GB A -> B | A's CPU s/GB B -> A |"
+echo "|---|---:|---:|---:|---:|"
+echo "| wireguard-go <-> wireguard-go | $WG_UP | $WG_DOWN | $WG_UP_CPU | $WG_DOWN_CPU |"
+echo "| Umbra endpoint <-> wireguard-go | $UM_UP | $UM_DOWN | $UM_UP_CPU | $UM_DOWN_CPU |"
+echo "| ratio Umbra / wireguard-go (goal >= 1.0) | $(ratio "$UM_UP" "$WG_UP") | $(ratio "$UM_DOWN" "$WG_DOWN") | | |"

@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,14 @@ public final class TcpConn implements Conn {
   private static final long INITIAL_RTO = TimeUnit.SECONDS.toNanos(1);
   private static final long MAX_RTO = TimeUnit.SECONDS.toNanos(60);
   private static final long DELACK = TimeUnit.MILLISECONDS.toNanos(40);
+
+  /**
+   * In-order segments per ACK. Stretch ACKs (as Linux sends for GRO batches): every ACK costs an
+   * encryption and a system call in a tunnel, and a bulk sender is paced by bytes acknowledged, not
+   * ACK count. Holes, out-of-order data and FINs are still acknowledged at once.
+   */
+  private static final int ACK_EVERY = 4;
+
   private static final long FIN_WAIT_2_TIMEOUT = TimeUnit.SECONDS.toNanos(60);
   private static final long CLOCK_GRANULARITY = TimeUnit.MILLISECONDS.toNanos(10);
 
@@ -70,6 +79,7 @@ public final class TcpConn implements Conn {
   private String error; // set when the connection failed; reads and writes throw it
   private boolean userClosed;
   private volatile int readTimeoutMillis;
+  volatile boolean gone; // CLOSED and out of the stack's table (the stack's lookup cache reads it)
 
   // ---- send side
   private int iss;
@@ -143,7 +153,14 @@ public final class TcpConn implements Conn {
   private int tsRecent;
 
   private final TcpSegment out = new TcpSegment();
-  private byte[] tx = new byte[0];
+
+  // Packets are built under the lock but encrypted and sent outside it, in order: the link (a
+  // WireGuard seal and a system call per packet) is the expensive part, and the receiver must be
+  // able to process ACKs meanwhile.
+  private ArrayDeque<byte[]> pending = new ArrayDeque<>(); // guarded by lock
+  private ArrayDeque<byte[]> spare = new ArrayDeque<>(); // guarded by lock; the drainer's
+  private boolean draining; // guarded by lock: one thread sends at a time, keeping the order
+  private int writersWaiting; // guarded by lock
 
   private final InputStream in = new In();
   private final OutputStream outStream = new Out();
@@ -189,7 +206,7 @@ public final class TcpConn implements Conn {
       c.state = TcpState.SYN_SENT;
       c.sendSyn(System.nanoTime());
     } finally {
-      c.lock.unlock();
+      c.unlockAndFlush();
     }
     return c;
   }
@@ -267,7 +284,7 @@ public final class TcpConn implements Conn {
     try {
       return state;
     } finally {
-      lock.unlock();
+      unlockAndFlush();
     }
   }
 
@@ -278,7 +295,7 @@ public final class TcpConn implements Conn {
       return "mss=%d wscale=%d/%d sack=%b ts=%b"
           .formatted(sndMss, sndShift, rcvShift, sackOk, tsOk);
     } finally {
-      lock.unlock();
+      unlockAndFlush();
     }
   }
 
@@ -292,7 +309,7 @@ public final class TcpConn implements Conn {
       }
       queueFin();
     } finally {
-      lock.unlock();
+      unlockAndFlush();
     }
   }
 
@@ -329,7 +346,7 @@ public final class TcpConn implements Conn {
         case CLOSED, TIME_WAIT -> {}
         default -> {
           if (recvBuf.size() > 0 || oooCount > 0) {
-            sendRst(sndNxt, true);
+            sendRst(sndNxt, true, "closed with unread data");
             terminate("closed");
           } else {
             queueFin();
@@ -342,7 +359,7 @@ public final class TcpConn implements Conn {
       readable.signalAll();
       writable.signalAll();
     } finally {
-      lock.unlock();
+      unlockAndFlush();
     }
   }
 
@@ -353,12 +370,12 @@ public final class TcpConn implements Conn {
       userClosed = true;
       if (state != TcpState.CLOSED && state != TcpState.TIME_WAIT) {
         if (state != TcpState.SYN_SENT) {
-          sendRst(sndNxt, true);
+          sendRst(sndNxt, true, "aborted");
         }
         terminate("aborted");
       }
     } finally {
-      lock.unlock();
+      unlockAndFlush();
     }
   }
 
@@ -395,7 +412,7 @@ public final class TcpConn implements Conn {
         throw new ConnectException("TCP connect to " + remote + " failed: " + error);
       }
     } finally {
-      lock.unlock();
+      unlockAndFlush();
     }
   }
 
@@ -446,7 +463,14 @@ public final class TcpConn implements Conn {
         return;
       }
       if (s.has(RST)) {
+        if (state == TcpState.TIME_WAIT) {
+          // RFC 1337: a RST must not cut TIME-WAIT short (it is often the answer of a peer that
+          // already closed to our last ACK): our side is done, the reader still gets its EOF
+          LOG.debug("{}: RST ignored in TIME-WAIT", this);
+          return;
+        }
         if (s.seq == rcvNxt) {
+          LOG.debug("{} in {}: connection reset by peer", this, state);
           stats.resetsIn.increment();
           terminate(state == TcpState.SYN_RECEIVED ? "reset" : "connection reset by peer");
         } else {
@@ -483,7 +507,7 @@ public final class TcpConn implements Conn {
             writable.signalAll(); // simultaneous open: the dialer is waiting
           }
         } else {
-          sendRst(s.ack, false);
+          sendRst(s.ack, false, "handshake ACK for a sequence number we never sent");
           return;
         }
       }
@@ -504,7 +528,7 @@ public final class TcpConn implements Conn {
           case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> {
             if (userClosed && s.dataLen > 0 && seqGt(s.seq + s.dataLen, rcvNxt)) {
               // nobody will read it: tell the peer (RFC 9293 3.10.7.4, RFC 1122 4.2.2.13)
-              sendRst(sndNxt, true);
+              sendRst(sndNxt, true, "data arrived after close");
               terminate("data arrived after close");
               return;
             }
@@ -515,14 +539,21 @@ public final class TcpConn implements Conn {
       }
       output(now);
     } finally {
-      lock.unlock();
+      if (writersWaiting > 0 && !pending.isEmpty()) {
+        // a writer is parked for buffer space: wake it to encrypt and send these, so this
+        // thread (the link's receiver) goes back to receiving; two threads share the work
+        writable.signalAll();
+        lock.unlock();
+      } else {
+        unlockAndFlush();
+      }
     }
   }
 
   private void synSent(TcpSegment s, long now) {
     if (s.has(ACK) && (seqLe(s.ack, iss) || seqGt(s.ack, sndNxt))) {
       if (!s.has(RST)) {
-        sendRstRaw(s.ack, 0, RST);
+        sendRstRaw(s.ack, 0, RST, "SYN-SENT got an ACK outside our sequence space");
       }
       return;
     }
@@ -730,7 +761,7 @@ public final class TcpConn implements Conn {
       processFin(now);
       return;
     }
-    if (ackNow || unackedSegs >= 2) {
+    if (ackNow || unackedSegs >= ACK_EVERY) {
       sendAck();
     } else if (delackAt == 0) {
       delackAt = now + DELACK;
@@ -781,7 +812,7 @@ public final class TcpConn implements Conn {
       }
       return seqGt(syn.seq, rcvNxt);
     } finally {
-      lock.unlock();
+      unlockAndFlush();
     }
   }
 
@@ -1091,13 +1122,15 @@ public final class TcpConn implements Conn {
     sendAck();
   }
 
-  private void sendRst(int seq, boolean withAck) {
+  private void sendRst(int seq, boolean withAck, String why) {
+    LOG.debug("{} in {}: sending RST ({})", this, state, why);
     stats.resetsOut.increment();
     prepare(seq, withAck ? RST | ACK : RST);
     emit(0, 0);
   }
 
-  private void sendRstRaw(int seq, int ack, int flags) {
+  private void sendRstRaw(int seq, int ack, int flags, String why) {
+    LOG.debug("{} in {}: sending RST ({})", this, state, why);
     stats.resetsOut.increment();
     out.reset();
     out.srcPort = local.getPort();
@@ -1155,7 +1188,7 @@ public final class TcpConn implements Conn {
       }
       rtoAt = now + rto;
     } finally {
-      lock.unlock();
+      unlockAndFlush();
     }
   }
 
@@ -1205,18 +1238,57 @@ public final class TcpConn implements Conn {
     }
   }
 
-  /** Encodes {@link #out} with {@code len} bytes from the send ring at {@code offset}; sends it. */
+  /**
+   * Encodes {@link #out} with {@code len} bytes from the send ring at {@code offset} and queues it;
+   * it goes out when the lock is released ({@link #unlockAndFlush}).
+   */
   private void emit(int offset, int len) {
     int hl = out.headerLength(v4);
-    if (tx.length < hl + len) {
-      tx = new byte[Math.max(hl + len, stack.settings().mtu() + 64)];
-    }
+    byte[] tx = new byte[hl + len];
     if (len > 0) {
       sendBuf.copyOut(offset, tx, hl, len);
     }
-    int total = out.encodeInPlace(tx, 0, localIp, remoteIp, len);
+    out.encodeInPlace(tx, 0, localIp, remoteIp, len);
     stats.segmentsOut.increment();
-    stack.emit(tx, 0, total);
+    pending.addLast(tx);
+  }
+
+  /** Releases the lock after sending the queued packets (unless another thread is at it). */
+  private void unlockAndFlush() {
+    try {
+      drainHeld();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * With the lock held: sends the queued packets, releasing the lock while sending; returns with
+   * the lock held. If another thread is already sending, it takes ours too.
+   */
+  private void drainHeld() {
+    if (draining || pending.isEmpty() || lock.getHoldCount() > 1) {
+      return; // nested (sendSynAck inside segmentArrives): the outermost release sends
+    }
+    draining = true;
+    try {
+      while (!pending.isEmpty()) {
+        ArrayDeque<byte[]> batch = pending;
+        pending = spare;
+        lock.unlock();
+        try {
+          for (byte[] p; (p = batch.pollFirst()) != null; ) {
+            stack.emit(p, 0, p.length);
+          }
+        } finally {
+          lock.lock();
+          batch.clear();
+          spare = batch;
+        }
+      }
+    } finally {
+      draining = false;
+    }
   }
 
   // ------------------------------------------------------------------ timers
@@ -1246,7 +1318,7 @@ public final class TcpConn implements Conn {
         sendAck();
       }
     } finally {
-      lock.unlock();
+      unlockAndFlush();
     }
   }
 
@@ -1286,7 +1358,7 @@ public final class TcpConn implements Conn {
     // a peer that closed its window but still answers is alive: don't count towards giving up
     boolean peerAlive = sndWnd == 0 && now - lastAckIn < MAX_RTO;
     if (!peerAlive && ++retries > DATA_RETRIES) {
-      sendRst(sndNxt, true);
+      sendRst(sndNxt, true, "retransmission timed out");
       terminate("retransmission timed out");
       return;
     }
@@ -1359,6 +1431,7 @@ public final class TcpConn implements Conn {
     rtoAt = persistAt = delackAt = timeWaitAt = finWait2At = 0;
     readable.signalAll();
     writable.signalAll();
+    gone = true;
     stack.tcpClosed(this, wasHalfOpen);
     if (why != null) {
       LOG.debug("{} ended: {}", this, why);
@@ -1377,7 +1450,7 @@ public final class TcpConn implements Conn {
         terminate("half-open entry evicted");
       }
     } finally {
-      lock.unlock();
+      unlockAndFlush();
     }
   }
 
@@ -1387,7 +1460,7 @@ public final class TcpConn implements Conn {
     try {
       terminate("stack closed");
     } finally {
-      lock.unlock();
+      unlockAndFlush();
     }
   }
 
@@ -1411,11 +1484,11 @@ public final class TcpConn implements Conn {
           windowUpdate();
           return n;
         }
+        if (finReceived) {
+          return -1; // the peer's FIN came first: a RST after it does not undo the EOF (as Linux)
+        }
         if (error != null) {
           throw new SocketException(error);
-        }
-        if (finReceived) {
-          return -1;
         }
         if (state == TcpState.CLOSED) {
           return -1;
@@ -1436,7 +1509,7 @@ public final class TcpConn implements Conn {
         }
       }
     } finally {
-      lock.unlock();
+      unlockAndFlush();
     }
   }
 
@@ -1477,11 +1550,18 @@ public final class TcpConn implements Conn {
           if (sendBuf.free() > 0) {
             break;
           }
+          if (!pending.isEmpty()) {
+            drainHeld(); // queued for us by the receiver (see segmentArrives)
+            continue;
+          }
+          writersWaiting++;
           try {
             writable.await();
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted");
+          } finally {
+            writersWaiting--;
           }
         }
         int n = Math.min(len, sendBuf.free());
@@ -1490,7 +1570,7 @@ public final class TcpConn implements Conn {
         len -= n;
         output(System.nanoTime());
       } finally {
-        lock.unlock();
+        unlockAndFlush();
       }
     }
   }
@@ -1514,7 +1594,7 @@ public final class TcpConn implements Conn {
       try {
         return recvBuf.size();
       } finally {
-        lock.unlock();
+        unlockAndFlush();
       }
     }
 

@@ -26,6 +26,22 @@ record TcpKey(long localHi, long localLo, long remoteHi, long remoteLo, int port
     return new TcpKey(lh, ll, rh, rl, (localPort << 16) | remotePort);
   }
 
+  /** Whether this is the key {@link #of(byte[], int, int, int, int, int)} would build. */
+  boolean matches(byte[] p, int localOff, int localPort, int remoteOff, int remotePort, int alen) {
+    if (ports != ((localPort << 16) | remotePort)) {
+      return false;
+    }
+    if (alen == 4) {
+      return localHi == V4
+          && localLo == (TcpSegment.getInt(p, localOff) & 0xffffffffL)
+          && remoteLo == (TcpSegment.getInt(p, remoteOff) & 0xffffffffL);
+    }
+    return localHi == getLong(p, localOff)
+        && localLo == getLong(p, localOff + 8)
+        && remoteHi == getLong(p, remoteOff)
+        && remoteLo == getLong(p, remoteOff + 8);
+  }
+
   static TcpKey of(InetSocketAddress local, InetSocketAddress remote) {
     byte[] l = local.getAddress().getAddress();
     byte[] r = remote.getAddress().getAddress();

@@ -87,6 +87,13 @@ public final class TcpSegment {
   public static TcpSegment parse(
       byte[] p, int off, int len, byte[] ip, int srcOff, int dstOff, int alen)
       throws MalformedException {
+    return parse(p, off, len, ip, srcOff, dstOff, alen, true);
+  }
+
+  /** As {@link #parse}, verifying the checksum only if {@code verify} (see NetStack). */
+  static TcpSegment parse(
+      byte[] p, int off, int len, byte[] ip, int srcOff, int dstOff, int alen, boolean verify)
+      throws MalformedException {
     if (len < HEADER) {
       throw new MalformedException("segment of " + len + " bytes is shorter than a TCP header");
     }
@@ -94,11 +101,13 @@ public final class TcpSegment {
     if (dataOffset < HEADER || dataOffset > len) {
       throw new MalformedException("bad data offset " + dataOffset + " in " + len + " bytes");
     }
-    long acc = IpPackets.sum(ip, srcOff, alen, 0);
-    acc = IpPackets.sum(ip, dstOff, alen, acc);
-    acc += IpPackets.PROTO_TCP + len;
-    if (IpPackets.fold(IpPackets.sum(p, off, len, acc)) != 0) {
-      throw new MalformedException("bad TCP checksum");
+    if (verify) {
+      long acc = IpPackets.sum(ip, srcOff, alen, 0);
+      acc = IpPackets.sum(ip, dstOff, alen, acc);
+      acc += IpPackets.PROTO_TCP + len;
+      if (IpPackets.fold(IpPackets.sum(p, off, len, acc)) != 0) {
+        throw new MalformedException("bad TCP checksum");
+      }
     }
     TcpSegment s = new TcpSegment();
     s.srcPort = IpPackets.u16(p, off);

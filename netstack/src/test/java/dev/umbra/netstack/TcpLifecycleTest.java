@@ -355,4 +355,69 @@ class TcpLifecycleTest {
       c.close(); // idempotent
     }
   }
+
+  @Test
+  void aRstAfterThePeersFinStillLetsTheReaderDrainItsDataAndSeeEof() throws Exception {
+    try (TestNet net = new TestNet(22)) {
+      TcpTestSupport.Collector server = new TcpTestSupport.Collector();
+      net.b.serveTcp(server);
+      TcpConn c = net.a.dialTcp(B, Duration.ofSeconds(5));
+      TcpConn s = server.take();
+      byte[] reply = data(30_000, 6);
+      writeAll(s, reply).get(5, TimeUnit.SECONDS); // ends with FIN
+      assertThat(TestNet.await(() -> c.state() == TcpState.CLOSE_WAIT, Duration.ofSeconds(5)))
+          .isTrue();
+      s.abort(); // the FIN came first; the RST follows it on the wire
+      assertThat(TestNet.await(() -> c.state() == TcpState.CLOSED, Duration.ofSeconds(5))).isTrue();
+      // as on Linux: the data, then EOF (not "reset"), since the FIN arrived before the RST
+      assertThat(readHash(c).get(5, TimeUnit.SECONDS)).isEqualTo(sha256(reply));
+    }
+  }
+
+  @Test
+  void aRstInTimeWaitIsIgnoredAndTheUnreadDataAndEofStay() throws Exception {
+    try (TestNet net = new TestNet(23)) {
+      TcpTestSupport.Collector server = new TcpTestSupport.Collector();
+      net.b.serveTcp(server);
+      TcpConn c = net.a.dialTcp(B, Duration.ofSeconds(5));
+      TcpConn s = server.take();
+      c.shutdownOutput();
+      s.setReadTimeout(5000);
+      assertThat(s.in().read()).isEqualTo(-1);
+      net.ba.capture = true;
+      byte[] reply = data(20_000, 7);
+      writeAll(s, reply).get(5, TimeUnit.SECONDS);
+      assertThat(TestNet.await(() -> c.state() == TcpState.TIME_WAIT, Duration.ofSeconds(5)))
+          .isTrue();
+      assertThat(TestNet.await(() -> s.state() == TcpState.CLOSED, Duration.ofSeconds(5))).isTrue();
+      // what a peer that already closed answers to a late ACK: a RST at our RCV.NXT
+      TcpSegment fin = lastWithFin(net.ba.captured);
+      TcpSegment rst = new TcpSegment();
+      rst.srcPort = fin.srcPort;
+      rst.dstPort = fin.dstPort;
+      rst.seq = fin.seq + fin.dataLen + 1;
+      rst.flags = TcpSegment.RST;
+      byte[] p =
+          rst.build(TestNet.ip("10.0.0.2").getAddress(), TestNet.ip("10.0.0.1").getAddress());
+      net.a.input(p, 0, p.length);
+      assertThat(c.state()).isEqualTo(TcpState.TIME_WAIT); // RFC 1337
+      assertThat(readHash(c).get(5, TimeUnit.SECONDS)).isEqualTo(sha256(reply));
+    }
+  }
+
+  private static TcpSegment lastWithFin(List<byte[]> captured) throws Exception {
+    List<byte[]> copy;
+    synchronized (captured) {
+      copy = new ArrayList<>(captured);
+    }
+    for (byte[] p : copy.reversed()) {
+      if (p[9] == IpPackets.PROTO_TCP) {
+        TcpSegment seg = TcpSegment.parse(p, 20, p.length - 20, p, 12, 16, 4);
+        if (seg.has(TcpSegment.FIN)) {
+          return seg;
+        }
+      }
+    }
+    throw new AssertionError("no FIN captured");
+  }
 }

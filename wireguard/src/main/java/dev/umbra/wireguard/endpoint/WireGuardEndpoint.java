@@ -255,7 +255,7 @@ public final class WireGuardEndpoint implements Endpoint {
   private void fromTunnel(byte[] p, int off, int len) {
     NetStack s = stack;
     if (s != null) {
-      s.input(p, off, len);
+      s.inputAuthenticated(p, off, len); // the device delivers only packets that decrypted
     }
   }
 
