@@ -229,9 +229,13 @@ class AeadStreamCodecTest {
             salt);
     out.write(new byte[4 * 0x3FFF], 0, 4 * 0x3FFF);
     out.write(new byte[10], 0, 10);
+    // A relay's 64 KiB read: four full chunks and a 4-byte one, all in one carrier write.
+    out.write(new byte[65536], 0, 65536);
     assertThat(writes)
         .containsExactly(
-            16 + 4 * (0x3FFF + AeadStreamCodec.OVERHEAD), 10 + AeadStreamCodec.OVERHEAD);
+            16 + 4 * (0x3FFF + AeadStreamCodec.OVERHEAD),
+            10 + AeadStreamCodec.OVERHEAD,
+            65536 + 5 * AeadStreamCodec.OVERHEAD);
   }
 
   @Test
