@@ -291,7 +291,8 @@ public final class DnsRouter implements DnsService {
     if (options.server() != null) {
       return ask(server(options.server()), query, options, null);
     }
-    Metadata m = dnsMetadata(metadata, q.getName());
+    // the rules' view of the query; without rules nobody reads it
+    Metadata m = rules.isEmpty() ? null : dnsMetadata(metadata, q.getName());
     int type = q.getType();
     boolean addressQuery = type == Type.A || type == Type.AAAA || type == Type.HTTPS;
     DnsQueryOptions acc = options;

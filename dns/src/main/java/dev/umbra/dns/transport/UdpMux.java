@@ -67,10 +67,11 @@ final class UdpMux implements Closeable {
           || current.dead
           || current.used >= QUERIES_PER_SOCKET
           || current.pending.size() >= MAX_IN_FLIGHT) {
+        Channel fresh = new Channel(dialer.listenPacket(server));
         if (current != null) {
           current.retire();
         }
-        current = new Channel(dialer.listenPacket(server));
+        current = fresh;
       }
       ch = current;
       p = ch.register(query);
