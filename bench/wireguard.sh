@@ -130,11 +130,16 @@ fi
 UMBRA_JAVA_OPTS=$JAVA_OPTS ip netns exec "$NS_A" "$ROOT/umbra" run -c "$WORK/umbra.json" >"$WORK/umbra.log" 2>&1 &
 U_PID=$!
 PIDS+=("$U_PID")
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do # up to 30 s: a loaded machine starts the JVM slowly
   ip netns exec "$NS_A" ss -ltn "sport = :$FWD_PORT" | grep -q LISTEN && break
   sleep 0.1
 done
 ip netns exec "$NS_A" ss -ltn "sport = :$FWD_PORT" | grep -q LISTEN || { echo "Umbra did not start"; cat "$WORK/umbra.log"; exit 1; }
+# warm-up (not measured): the JIT compiles the hot paths in the first seconds of traffic
+DURATION_SAVED=$DURATION DURATION=3
+run 127.0.0.1 "$FWD_PORT" "$U_PID" >/dev/null
+run 127.0.0.1 "$FWD_PORT" "$U_PID" -R >/dev/null
+DURATION=$DURATION_SAVED
 read -r UM_UP UM_UP_CPU < <(run 127.0.0.1 "$FWD_PORT" "$U_PID")
 read -r UM_DOWN UM_DOWN_CPU < <(run 127.0.0.1 "$FWD_PORT" "$U_PID" -R)
 

@@ -16,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -50,9 +49,9 @@ public final class TcpConn implements Conn {
   private static final long DELACK = TimeUnit.MILLISECONDS.toNanos(40);
 
   /**
-   * In-order segments per ACK. Stretch ACKs (as Linux sends for GRO batches): every ACK costs an
-   * encryption and a system call in a tunnel, and a bulk sender is paced by bytes acknowledged, not
-   * ACK count. Holes, out-of-order data and FINs are still acknowledged at once.
+   * In-order segments per ACK. Stretch ACKs (as Linux sends for GRO batches): in a tunnel every ACK
+   * costs an encryption and a system call, and a bulk sender is paced by the bytes acknowledged,
+   * not by the number of ACKs. Holes, out-of-order data and FINs are still acknowledged at once.
    */
   private static final int ACK_EVERY = 4;
 
@@ -153,14 +152,7 @@ public final class TcpConn implements Conn {
   private int tsRecent;
 
   private final TcpSegment out = new TcpSegment();
-
-  // Packets are built under the lock but encrypted and sent outside it, in order: the link (a
-  // WireGuard seal and a system call per packet) is the expensive part, and the receiver must be
-  // able to process ACKs meanwhile.
-  private ArrayDeque<byte[]> pending = new ArrayDeque<>(); // guarded by lock
-  private ArrayDeque<byte[]> spare = new ArrayDeque<>(); // guarded by lock; the drainer's
-  private boolean draining; // guarded by lock: one thread sends at a time, keeping the order
-  private int writersWaiting; // guarded by lock
+  private byte[] tx = new byte[0];
 
   private final InputStream in = new In();
   private final OutputStream outStream = new Out();
@@ -206,7 +198,7 @@ public final class TcpConn implements Conn {
       c.state = TcpState.SYN_SENT;
       c.sendSyn(System.nanoTime());
     } finally {
-      c.unlockAndFlush();
+      c.lock.unlock();
     }
     return c;
   }
@@ -284,7 +276,7 @@ public final class TcpConn implements Conn {
     try {
       return state;
     } finally {
-      unlockAndFlush();
+      lock.unlock();
     }
   }
 
@@ -295,7 +287,7 @@ public final class TcpConn implements Conn {
       return "mss=%d wscale=%d/%d sack=%b ts=%b"
           .formatted(sndMss, sndShift, rcvShift, sackOk, tsOk);
     } finally {
-      unlockAndFlush();
+      lock.unlock();
     }
   }
 
@@ -309,7 +301,7 @@ public final class TcpConn implements Conn {
       }
       queueFin();
     } finally {
-      unlockAndFlush();
+      lock.unlock();
     }
   }
 
@@ -359,7 +351,7 @@ public final class TcpConn implements Conn {
       readable.signalAll();
       writable.signalAll();
     } finally {
-      unlockAndFlush();
+      lock.unlock();
     }
   }
 
@@ -375,7 +367,7 @@ public final class TcpConn implements Conn {
         terminate("aborted");
       }
     } finally {
-      unlockAndFlush();
+      lock.unlock();
     }
   }
 
@@ -412,7 +404,7 @@ public final class TcpConn implements Conn {
         throw new ConnectException("TCP connect to " + remote + " failed: " + error);
       }
     } finally {
-      unlockAndFlush();
+      lock.unlock();
     }
   }
 
@@ -539,14 +531,7 @@ public final class TcpConn implements Conn {
       }
       output(now);
     } finally {
-      if (writersWaiting > 0 && !pending.isEmpty()) {
-        // a writer is parked for buffer space: wake it to encrypt and send these, so this
-        // thread (the link's receiver) goes back to receiving; two threads share the work
-        writable.signalAll();
-        lock.unlock();
-      } else {
-        unlockAndFlush();
-      }
+      lock.unlock();
     }
   }
 
@@ -812,7 +797,7 @@ public final class TcpConn implements Conn {
       }
       return seqGt(syn.seq, rcvNxt);
     } finally {
-      unlockAndFlush();
+      lock.unlock();
     }
   }
 
@@ -1188,7 +1173,7 @@ public final class TcpConn implements Conn {
       }
       rtoAt = now + rto;
     } finally {
-      unlockAndFlush();
+      lock.unlock();
     }
   }
 
@@ -1238,57 +1223,18 @@ public final class TcpConn implements Conn {
     }
   }
 
-  /**
-   * Encodes {@link #out} with {@code len} bytes from the send ring at {@code offset} and queues it;
-   * it goes out when the lock is released ({@link #unlockAndFlush}).
-   */
+  /** Encodes {@link #out} with {@code len} bytes from the send ring at {@code offset}; sends it. */
   private void emit(int offset, int len) {
     int hl = out.headerLength(v4);
-    byte[] tx = new byte[hl + len];
+    if (tx.length < hl + len) {
+      tx = new byte[Math.max(hl + len, stack.settings().mtu() + 64)];
+    }
     if (len > 0) {
       sendBuf.copyOut(offset, tx, hl, len);
     }
-    out.encodeInPlace(tx, 0, localIp, remoteIp, len);
+    int total = out.encodeInPlace(tx, 0, localIp, remoteIp, len);
     stats.segmentsOut.increment();
-    pending.addLast(tx);
-  }
-
-  /** Releases the lock after sending the queued packets (unless another thread is at it). */
-  private void unlockAndFlush() {
-    try {
-      drainHeld();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /**
-   * With the lock held: sends the queued packets, releasing the lock while sending; returns with
-   * the lock held. If another thread is already sending, it takes ours too.
-   */
-  private void drainHeld() {
-    if (draining || pending.isEmpty() || lock.getHoldCount() > 1) {
-      return; // nested (sendSynAck inside segmentArrives): the outermost release sends
-    }
-    draining = true;
-    try {
-      while (!pending.isEmpty()) {
-        ArrayDeque<byte[]> batch = pending;
-        pending = spare;
-        lock.unlock();
-        try {
-          for (byte[] p; (p = batch.pollFirst()) != null; ) {
-            stack.emit(p, 0, p.length);
-          }
-        } finally {
-          lock.lock();
-          batch.clear();
-          spare = batch;
-        }
-      }
-    } finally {
-      draining = false;
-    }
+    stack.emit(tx, 0, total);
   }
 
   // ------------------------------------------------------------------ timers
@@ -1318,7 +1264,7 @@ public final class TcpConn implements Conn {
         sendAck();
       }
     } finally {
-      unlockAndFlush();
+      lock.unlock();
     }
   }
 
@@ -1450,7 +1396,7 @@ public final class TcpConn implements Conn {
         terminate("half-open entry evicted");
       }
     } finally {
-      unlockAndFlush();
+      lock.unlock();
     }
   }
 
@@ -1460,7 +1406,7 @@ public final class TcpConn implements Conn {
     try {
       terminate("stack closed");
     } finally {
-      unlockAndFlush();
+      lock.unlock();
     }
   }
 
@@ -1509,7 +1455,7 @@ public final class TcpConn implements Conn {
         }
       }
     } finally {
-      unlockAndFlush();
+      lock.unlock();
     }
   }
 
@@ -1550,18 +1496,11 @@ public final class TcpConn implements Conn {
           if (sendBuf.free() > 0) {
             break;
           }
-          if (!pending.isEmpty()) {
-            drainHeld(); // queued for us by the receiver (see segmentArrives)
-            continue;
-          }
-          writersWaiting++;
           try {
             writable.await();
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted");
-          } finally {
-            writersWaiting--;
           }
         }
         int n = Math.min(len, sendBuf.free());
@@ -1570,7 +1509,7 @@ public final class TcpConn implements Conn {
         len -= n;
         output(System.nanoTime());
       } finally {
-        unlockAndFlush();
+        lock.unlock();
       }
     }
   }
@@ -1594,7 +1533,7 @@ public final class TcpConn implements Conn {
       try {
         return recvBuf.size();
       } finally {
-        unlockAndFlush();
+        lock.unlock();
       }
     }
 
