@@ -129,6 +129,44 @@ class TlsOverAnyConnTest {
     }
   }
 
+  /** Ten 2 KiB records (as Go peers send them) already on the carrier come back in one read. */
+  @Test
+  void oneReadReturnsEverySmallRecordAlreadyBuffered() throws Exception {
+    Conn[] pipe = Pipe.create();
+    TlsServer server = server("");
+    CompletableFuture<TlsConn> accepted =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return server.accept(pipe[1]);
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            },
+            Thread::startVirtualThread);
+    try (TlsConn c = trustingClient("").wrap(pipe[0], "localhost");
+        TlsConn s = accepted.get(20, TimeUnit.SECONDS)) {
+      byte[] chunk = new byte[2048];
+      byte[] sent = new byte[10 * chunk.length];
+      new Random(3).nextBytes(sent);
+      for (int i = 0; i < 10; i++) {
+        c.out().write(sent, i * chunk.length, chunk.length); // one record per write
+      }
+      byte[] buf = new byte[64 * 1024];
+      int n = s.in().read(buf, 0, buf.length);
+      assertThat(n).isEqualTo(sent.length);
+      assertThat(java.util.Arrays.copyOf(buf, n)).isEqualTo(sent);
+      // a small array still gets whole records' bytes in order, the rest kept for the next read
+      c.out().write(sent, 0, 5000);
+      byte[] small = new byte[3000];
+      assertThat(s.in().readNBytes(small, 0, 3000)).isEqualTo(3000);
+      assertThat(small).isEqualTo(java.util.Arrays.copyOf(sent, 3000));
+      assertThat(s.in().readNBytes(small, 0, 2000)).isEqualTo(2000);
+      assertThat(java.util.Arrays.copyOf(small, 2000))
+          .isEqualTo(java.util.Arrays.copyOfRange(sent, 3000, 5000));
+    }
+  }
+
   @Test
   void clientOverAWrappedStreamAgainstOpensslServer() throws Exception {
     int port = FreePort.tcp();

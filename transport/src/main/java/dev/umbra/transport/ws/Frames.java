@@ -1,6 +1,9 @@
 package dev.umbra.transport.ws;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /** RFC 6455 frame header encoding and masking; no I/O. */
 final class Frames {
@@ -37,8 +40,22 @@ final class Frames {
   /** XORs {@code len} bytes with the mask key, starting at key offset {@code keyPos}. */
   static void mask(byte[] data, int off, int len, byte[] key, long keyPos) {
     int k = (int) (keyPos & 3);
-    for (int i = 0; i < len; i++) {
+    int i = 0;
+    if (len >= 16) {
+      // Eight bytes at a time: the key repeats every four bytes, so one rotated word fits all.
+      long word = 0;
+      for (int j = 7; j >= 0; j--) {
+        word = (word << 8) | (key[(k + j) & 3] & 0xffL);
+      }
+      for (; i + 8 <= len; i += 8) {
+        LONGS.set(data, off + i, (long) LONGS.get(data, off + i) ^ word);
+      }
+    }
+    for (; i < len; i++) {
       data[off + i] ^= key[(k + i) & 3];
     }
   }
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 }

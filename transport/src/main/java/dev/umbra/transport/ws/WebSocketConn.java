@@ -151,10 +151,21 @@ final class WebSocketConn implements Conn {
     }
   }
 
+  /**
+   * Reads through its own buffer: one read from the carrier brings many frames (Go peers send one
+   * per 2 KiB write), and one call returns the payload of every frame already buffered that fits.
+   */
   private final class In extends InputStream {
+    private static final int READ_AHEAD = 64 * 1024;
+    // Below this, a read from the carrier goes through the buffer so the next header comes too.
+    private static final int DIRECT_READ = 16 * 1024;
+    private final byte[] rbuf = new byte[READ_AHEAD];
+    private int rpos;
+    private int rlim;
     private long remaining; // payload bytes left in the current data frame
     private long position; // offset within the current frame (for unmasking)
     private final byte[] maskKey = new byte[4];
+    private final byte[] frameKey = new byte[4];
     private boolean masked;
     private boolean eof;
 
@@ -167,84 +178,138 @@ final class WebSocketConn implements Conn {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+      java.util.Objects.checkFromIndexSize(off, len, b.length);
       if (len == 0) {
         return 0;
       }
-      while (remaining == 0) {
-        if (eof || !nextDataFrame()) {
-          eof = true;
-          return -1;
+      int total = 0;
+      while (total < len) {
+        // Block only for the first byte; after that take just what is already buffered.
+        boolean block = total == 0;
+        if (remaining == 0) {
+          if (eof) {
+            break;
+          }
+          int next = nextDataFrame(block);
+          if (next < 0) {
+            eof = true;
+            break;
+          }
+          if (next == 0) {
+            break;
+          }
+          continue;
         }
+        int want = (int) Math.min(len - total, remaining);
+        int n;
+        if (rpos < rlim) {
+          n = Math.min(want, rlim - rpos);
+          System.arraycopy(rbuf, rpos, b, off + total, n);
+          rpos += n;
+        } else if (!block) {
+          break;
+        } else if (want >= DIRECT_READ) {
+          n = rawIn.read(b, off + total, want);
+          if (n < 0) {
+            throw new EOFException("connection closed inside a WebSocket frame");
+          }
+        } else {
+          ensure(1, true, "frame");
+          continue;
+        }
+        if (masked) {
+          Frames.mask(b, off + total, n, maskKey, position);
+        }
+        position += n;
+        remaining -= n;
+        total += n;
       }
-      int n = rawIn.read(b, off, (int) Math.min(len, remaining));
-      if (n < 0) {
-        throw new EOFException("connection closed inside a WebSocket frame");
-      }
-      if (masked) {
-        Frames.mask(b, off, n, maskKey, position);
-      }
-      position += n;
-      remaining -= n;
-      return n;
+      return total == 0 ? -1 : total;
     }
 
-    /** Reads frame headers until a data frame starts; false at a close frame. */
-    private boolean nextDataFrame() throws IOException {
+    @Override
+    public int available() {
+      return (int) Math.min(remaining, rlim - rpos);
+    }
+
+    /**
+     * Reads frame headers until a data frame starts: 1 when one did, -1 at a close frame or the
+     * carrier's end, 0 when (not blocking) the next header is not buffered yet.
+     */
+    private int nextDataFrame(boolean block) throws IOException {
       while (true) {
-        int b0 = rawIn.read();
-        if (b0 < 0) {
-          return false; // carrier ended without a close frame: treat as end of stream
+        if (rpos == rlim && block && !fillSome()) {
+          return -1; // carrier ended without a close frame: treat as end of stream
         }
-        int b1 = readByte();
+        if (!ensure(2, block, "frame header")) {
+          return 0;
+        }
+        int b0 = rbuf[rpos] & 0xff;
+        int b1 = rbuf[rpos + 1] & 0xff;
         int opcode = b0 & 0x0f;
-        masked = (b1 & 0x80) != 0;
-        if (masked == client) {
+        boolean m = (b1 & 0x80) != 0;
+        if (m == client) {
           throw new ProtocolException(
               client ? "server sent a masked frame" : "client sent an unmasked frame");
         }
-        long len = b1 & 0x7f;
-        if (len == 126) {
-          len = ((long) readByte() << 8) | readByte();
-        } else if (len == 127) {
+        int len7 = b1 & 0x7f;
+        int headerSize = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + (m ? 4 : 0);
+        if (!ensure(headerSize, block, "frame header")) {
+          return 0;
+        }
+        int p = rpos + 2;
+        long len = len7;
+        if (len7 == 126) {
+          len = ((rbuf[p] & 0xff) << 8) | (rbuf[p + 1] & 0xff);
+          p += 2;
+        } else if (len7 == 127) {
           len = 0;
           for (int i = 0; i < 8; i++) {
-            len = (len << 8) | readByte();
+            len = (len << 8) | (rbuf[p++] & 0xff);
           }
           if (len < 0) {
             throw new ProtocolException("WebSocket frame length out of range");
           }
         }
-        if (masked) {
-          for (int i = 0; i < 4; i++) {
-            maskKey[i] = (byte) readByte();
-          }
+        byte[] key = frameKey;
+        if (m) {
+          System.arraycopy(rbuf, p, key, 0, 4);
+          p += 4;
         }
         switch (opcode) {
           case Frames.BINARY, Frames.TEXT, Frames.CONTINUATION -> {
+            rpos = p;
+            masked = m;
+            System.arraycopy(key, 0, maskKey, 0, 4);
             remaining = len;
             position = 0;
             if (len > 0) {
-              return true;
+              return 1;
             }
           }
           case Frames.PING, Frames.PONG, Frames.CLOSE -> {
             if (len > 125) {
               throw new ProtocolException("WebSocket control frame longer than 125 bytes");
             }
-            byte[] p = new byte[(int) len];
-            readFully(p);
-            if (masked) {
-              Frames.mask(p, 0, p.length, maskKey, 0);
+            if (!ensure(headerSize + (int) len, block, "control frame")) {
+              return 0;
+            }
+            byte[] payload = java.util.Arrays.copyOfRange(rbuf, rpos + headerSize, p + (int) len);
+            rpos = p + (int) len;
+            if (m) {
+              Frames.mask(payload, 0, payload.length, key, 0);
             }
             if (opcode == Frames.PING) {
-              sendControl(Frames.PONG, p);
+              sendControl(Frames.PONG, payload);
             } else if (opcode == Frames.CLOSE) {
               try {
-                sendControl(Frames.CLOSE, p.length >= 2 ? new byte[] {p[0], p[1]} : new byte[0]);
+                sendControl(
+                    Frames.CLOSE,
+                    payload.length >= 2 ? new byte[] {payload[0], payload[1]} : new byte[0]);
               } catch (IOException ignored) {
                 // the peer may already be gone
               }
-              return false;
+              return -1;
             }
           }
           default -> throw new ProtocolException("unknown WebSocket opcode " + opcode);
@@ -252,23 +317,38 @@ final class WebSocketConn implements Conn {
       }
     }
 
-    private int readByte() throws IOException {
-      int b = rawIn.read();
-      if (b < 0) {
-        throw new EOFException("connection closed inside a WebSocket frame header");
+    /**
+     * True when {@code n} bytes are buffered; when blocking, reads until they are (failing at the
+     * carrier's end inside {@code what}); when not, false instead of reading.
+     */
+    private boolean ensure(int n, boolean block, String what) throws IOException {
+      if (rlim - rpos >= n) {
+        return true;
       }
-      return b;
+      if (!block) {
+        return false;
+      }
+      while (rlim - rpos < n) {
+        if (!fillSome()) {
+          throw new EOFException("connection closed inside a WebSocket " + what);
+        }
+      }
+      return true;
     }
 
-    private void readFully(byte[] p) throws IOException {
-      int n = 0;
-      while (n < p.length) {
-        int r = rawIn.read(p, n, p.length - n);
-        if (r < 0) {
-          throw new EOFException("connection closed inside a WebSocket control frame");
-        }
-        n += r;
+    /** One read from the carrier into the buffer (compacted first); false at its end. */
+    private boolean fillSome() throws IOException {
+      if (rpos > 0) {
+        System.arraycopy(rbuf, rpos, rbuf, 0, rlim - rpos);
+        rlim -= rpos;
+        rpos = 0;
       }
+      int r = rawIn.read(rbuf, rlim, rbuf.length - rlim);
+      if (r < 0) {
+        return false;
+      }
+      rlim += r;
+      return true;
     }
   }
 }

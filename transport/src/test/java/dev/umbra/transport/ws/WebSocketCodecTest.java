@@ -115,4 +115,74 @@ class WebSocketCodecTest {
     writer.join(10_000);
     assertThat(got).isEqualTo(all);
   }
+
+  /** Masked client frames of the given sizes, with a ping between the first two. */
+  private static byte[] maskedFrames(byte[] payload, int... sizes) {
+    java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
+    Random r = new Random(7);
+    int off = 0;
+    for (int i = 0; i < sizes.length; i++) {
+      byte[] key = new byte[4];
+      r.nextBytes(key);
+      ByteBuffer h = ByteBuffer.allocate(Frames.MAX_HEADER);
+      Frames.writeHeader(h, Frames.BINARY, sizes[i], key);
+      wire.write(h.array(), 0, h.position());
+      byte[] body = Arrays.copyOfRange(payload, off, off + sizes[i]);
+      Frames.mask(body, 0, body.length, key, 0);
+      wire.writeBytes(body);
+      off += sizes[i];
+      if (i == 0) {
+        wire.writeBytes(hex("89 80 01 02 03 04")); // masked empty ping
+      }
+    }
+    return wire.toByteArray();
+  }
+
+  @Test
+  void oneReadReturnsEveryBufferedFrameAndSplitFramesJoin() throws Exception {
+    byte[] payload = new byte[3 * 2048 + 37];
+    new Random(3).nextBytes(payload);
+    byte[] wire = maskedFrames(payload, 2048, 2048, 37, 2048);
+    Conn[] pipe = Pipe.create();
+    WebSocketConn server = new WebSocketConn(pipe[0], new ByteArrayInputStream(wire), false);
+    byte[] buf = new byte[64 * 1024];
+    // all four frames (and the ping between them) arrive in one carrier read
+    assertThat(server.in().read(buf, 0, buf.length)).isEqualTo(payload.length);
+    assertThat(Arrays.copyOf(buf, payload.length)).isEqualTo(payload);
+    assertThat(server.in().read(buf, 0, buf.length)).isEqualTo(-1);
+
+    // the same bytes trickling in 5 at a time, read 3 at a time: headers and masks split anywhere
+    InputStream trickle =
+        new ByteArrayInputStream(wire) {
+          @Override
+          public synchronized int read(byte[] b, int off, int len) {
+            return super.read(b, off, Math.min(len, 5));
+          }
+        };
+    WebSocketConn slow = new WebSocketConn(Pipe.create()[0], trickle, false);
+    java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+    for (int n; (n = slow.in().read(buf, 0, 3)) >= 0; ) {
+      got.write(buf, 0, n);
+    }
+    assertThat(got.toByteArray()).isEqualTo(payload);
+  }
+
+  @Test
+  void wordAtATimeMaskMatchesTheBytewiseDefinition() {
+    Random r = new Random(5);
+    for (int len : new int[] {0, 1, 15, 16, 17, 100, 4099}) {
+      for (int keyPos = 0; keyPos < 4; keyPos++) {
+        byte[] key = new byte[4];
+        r.nextBytes(key);
+        byte[] data = new byte[len + 3];
+        r.nextBytes(data);
+        byte[] expected = data.clone();
+        for (int i = 0; i < len; i++) {
+          expected[2 + i] ^= key[(keyPos + i) & 3];
+        }
+        Frames.mask(data, 2, len, key, keyPos);
+        assertThat(data).isEqualTo(expected);
+      }
+    }
+  }
 }
