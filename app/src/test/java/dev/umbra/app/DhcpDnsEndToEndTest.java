@@ -114,7 +114,8 @@ class DhcpDnsEndToEndTest {
             "--dhcp-option=15,lan.test",
             "--dhcp-leasefile=" + dir.resolve("leases"),
             "--pid-file=" + dir.resolve("dnsmasq-dhcp.pid"),
-            "--address=/dhcp.test/10.213.7.1");
+            "--address=/dhcp.test/10.213.7.1",
+            "--address=/printer.lan.test/10.213.7.9");
     awaitDig(server, DHCP_DNS, 53, "10.213.7.1", Duration.ofSeconds(15));
     return p;
   }
@@ -218,6 +219,22 @@ class DhcpDnsEndToEndTest {
     assertThat(umbraLog())
         .contains("DNS servers from DHCP ACK of " + DHCP_DNS)
         .contains("search domains [lan.test]");
+    // a single-label name is tried with the search domain from option 15 first
+    NetnsPair.Result printer =
+        ns.exec(
+            client,
+            20,
+            "kdig",
+            "+timeout=12",
+            "+retry=0",
+            "+short",
+            "@127.0.0.1",
+            "-p",
+            Integer.toString(DNS_IN),
+            "printer",
+            "A");
+    assertThat(printer.output().lines().toList())
+        .containsExactly("printer.lan.test.", "10.213.7.9");
 
     // 3. dnsmasq now hands out another DNS server: unseen until the interface changes again
     ns.stop(dhcp);
