@@ -30,6 +30,7 @@ public final class NetnsPair implements AutoCloseable {
   private final List<Process> processes = new ArrayList<>();
   private final Thread hook;
   private boolean closed;
+  private boolean createdEtcNetns;
 
   /** Creates both namespaces and the veth pair, both ends and loopback up, no addresses. */
   public NetnsPair(String prefix) throws IOException, InterruptedException {
@@ -129,6 +130,9 @@ public final class NetnsPair implements AutoCloseable {
    */
   public void resolvConf(String namespace, String content) throws IOException {
     Path dir = Path.of("/etc/netns", namespace);
+    if (!Files.exists(dir.getParent())) {
+      createdEtcNetns = true;
+    }
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("resolv.conf"), content);
   }
@@ -176,6 +180,13 @@ public final class NetnsPair implements AutoCloseable {
         }
       } catch (IOException | InterruptedException e) {
         System.err.println("netns teardown of " + ns + " failed: " + e);
+      }
+    }
+    if (createdEtcNetns) {
+      try {
+        Files.deleteIfExists(Path.of("/etc/netns"));
+      } catch (IOException e) {
+        // another test's namespace still has its directory there: leave it
       }
     }
   }

@@ -15,7 +15,14 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.NameTooLongException;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TextParseException;
 
 /**
  * The {@code dhcp} DNS server: asks the DHCP server on an interface for DNS servers (see {@link
@@ -156,6 +163,57 @@ public final class DhcpTransport implements DnsTransport {
       }
       startWatching();
     }
+    Message searched = search(l, query);
+    return searched != null ? searched : ask(l, query);
+  }
+
+  /**
+   * A single-label name ({@code printer.}) is tried with each search domain first, as sing-box's
+   * DHCP server and the system resolver do (ndots 1); the first answer with records is returned
+   * under the asked name, as a CNAME to the expanded one followed by its records. Null when no
+   * search domain gave an answer: then the name is asked as it is.
+   */
+  private Message search(Learned l, Message query) throws IOException {
+    Record q = query.getQuestion();
+    if (q == null || q.getName().labels() != 2 || l.search().isEmpty()) {
+      return null;
+    }
+    for (String domain : l.search()) {
+      Name expanded;
+      try {
+        expanded =
+            Name.concatenate(q.getName().relativize(Name.root), Name.fromString(domain, Name.root));
+      } catch (TextParseException | NameTooLongException e) {
+        continue;
+      }
+      Message sub = query.clone();
+      sub.removeAllRecords(Section.QUESTION);
+      sub.addRecord(Record.newRecord(expanded, q.getType(), q.getDClass()), Section.QUESTION);
+      Message r;
+      try {
+        r = ask(l, sub);
+      } catch (IOException e) {
+        LOG.debug("dns/{}: {} failed: {}", tag, expanded, e.toString());
+        continue;
+      }
+      List<Record> answers = r.getSection(Section.ANSWER);
+      if (r.getRcode() != Rcode.NOERROR || answers.isEmpty()) {
+        continue;
+      }
+      Message out = r.clone();
+      out.getHeader().setID(query.getHeader().getID());
+      out.removeAllRecords(Section.QUESTION);
+      out.addRecord(q, Section.QUESTION);
+      out.removeAllRecords(Section.ANSWER);
+      long ttl = answers.stream().mapToLong(Record::getTTL).min().orElse(0);
+      out.addRecord(new CNAMERecord(q.getName(), q.getDClass(), ttl, expanded), Section.ANSWER);
+      answers.forEach(a -> out.addRecord(a, Section.ANSWER));
+      return out;
+    }
+    return null;
+  }
+
+  private Message ask(Learned l, Message query) throws IOException {
     IOException last = null;
     for (DnsTransport t : l.transports()) {
       try {

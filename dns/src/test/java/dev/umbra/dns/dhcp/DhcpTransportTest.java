@@ -117,6 +117,31 @@ class DhcpTransportTest {
   }
 
   @Test
+  void singleLabelNamesTryTheSearchDomainsFirst() throws Exception {
+    AtomicReference<InterfaceState> iface = new AtomicReference<>(state("127.0.0.1"));
+    try (FakeDhcpServer server =
+            new FakeDhcpServer(r -> List.of(FakeDhcpServer.ack(r, new byte[] {10, 0, 0, 53})));
+        DhcpTransport t = transport(server, iface, List.of())) {
+      Message q =
+          Message.newQuery(Record.newRecord(Name.fromString("printer."), Type.A, DClass.IN));
+      Message r = t.exchange(q);
+      assertThat(r.getHeader().getID()).isEqualTo(q.getHeader().getID());
+      assertThat(r.getQuestion()).isEqualTo(q.getQuestion());
+      List<Record> answers = r.getSection(Section.ANSWER);
+      assertThat(answers.getFirst())
+          .isInstanceOfSatisfying(
+              org.xbill.DNS.CNAMERecord.class,
+              c -> {
+                assertThat(c.getName()).isEqualTo(q.getQuestion().getName());
+                assertThat(c.getTarget().toString()).isEqualTo("printer.test.");
+              });
+      assertThat(answers.get(1).getName().toString()).isEqualTo("printer.test.");
+      // a name with a dot is asked as it is
+      assertThat(ask(t)).isEqualTo("10.0.0.53");
+    }
+  }
+
+  @Test
   void fallsBackToResolvConfAndBackToDhcp() throws Exception {
     AtomicReference<InterfaceState> iface = new AtomicReference<>(state("127.0.0.1"));
     try (FakeDhcpServer server = new FakeDhcpServer(r -> List.of());
