@@ -60,7 +60,6 @@ class QuicTransportTest {
   private static byte[] roundTrip(QuicClient client, int port, int size) throws Exception {
     byte[] data = new byte[size];
     new Random(size).nextBytes(data);
-    long t0 = System.nanoTime() / 1_000_000;
     try (Conn c = client.open(Destination.of("127.0.0.1", port), "localhost")) {
       c.setReadTimeout(30_000);
       Thread writer =
