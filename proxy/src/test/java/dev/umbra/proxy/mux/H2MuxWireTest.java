@@ -41,6 +41,7 @@ class H2MuxWireTest {
   private static final int END_STREAM = 0x1;
   private static final int END_HEADERS = 0x4;
 
+  @SuppressWarnings("ArrayRecordComponent") // test frames, compared by field
   record Frame(int type, int flags, int stream, byte[] payload) {}
 
   static Frame read(DataInputStream in) throws IOException {
@@ -205,7 +206,11 @@ class H2MuxWireTest {
     MuxServer mux = MuxServer.create("t", new MultiplexInboundOptions(true, false, null));
     Metadata m =
         Metadata.of(
-            "t", "vmess", Network.TCP, new InetSocketAddress("127.0.0.1", 1), SingMux.DESTINATION);
+            "t",
+            "vmess",
+            Network.TCP,
+            new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 1),
+            SingMux.DESTINATION);
     Thread.ofVirtual().start(() -> mux.serve(p[1], m, router));
     Conn c = p[0];
     c.setReadTimeout(15_000);

@@ -176,15 +176,16 @@ class TrojanHostileInputTest {
   }
 
   @Test
-  void multiplexH2muxIsRejectedAtLoad() {
+  void multiplexUnknownProtocolIsRejectedAtLoad() {
     assertThatThrownBy(() ->
             Harness.umbra(
                 """
                 {"outbounds": [{"type": "trojan", "tag": "tj", "server": "127.0.0.1",
-                  "server_port": 1, "password": "x", "multiplex": {"enabled": true}}]}
+                  "server_port": 1, "password": "x",
+                  "multiplex": {"enabled": true, "protocol": "spdy"}}]}
                 """))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("outbounds[0].multiplex.protocol")
-        .hasMessageContaining("not supported yet");
+        .hasMessageContaining("unknown multiplex protocol");
   }
 }
