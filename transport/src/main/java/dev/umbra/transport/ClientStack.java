@@ -1,6 +1,7 @@
 package dev.umbra.transport;
 
 import dev.umbra.core.config.ConfigException;
+import dev.umbra.core.config.DialOptions;
 import dev.umbra.core.config.JsonPaths;
 import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
@@ -12,6 +13,8 @@ import dev.umbra.transport.http.HttpH2Client;
 import dev.umbra.transport.quic.QuicClient;
 import dev.umbra.transport.ws.WebSocketClient;
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * What an outbound puts between its TCP connection and its protocol: TLS if enabled, then the V2Ray
@@ -35,6 +38,30 @@ public final class ClientStack {
     this.transport = null;
     this.sessions = null;
     this.quic = quic;
+  }
+
+  /**
+   * Refuses the dial fields a quic transport cannot honour: kwik opens and addresses its own UDP
+   * socket, so a detour, a bind address or a resolver would be ignored.
+   */
+  public static void checkDialFields(TransportOptions transport, DialOptions dial, String path) {
+    if (transport == null || !transport.type().equals("quic") || dial == null) {
+      return;
+    }
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("detour", dial.detour());
+    fields.put("inet4_bind_address", dial.inet4BindAddress());
+    fields.put("inet6_bind_address", dial.inet6BindAddress());
+    fields.put("connect_timeout", dial.connectTimeout());
+    fields.put("domain_resolver", dial.domainResolver());
+    fields.put("domain_strategy", dial.domainStrategy());
+    fields.forEach((name, value) -> {
+      if (value != null) {
+        throw new ConfigException(
+            JsonPaths.field(path, name),
+            "not supported with the quic transport yet (its QUIC stack opens its own UDP socket)");
+      }
+    });
   }
 
   /** Checks the options at load time; {@code path} is the outbound's JSON path. */

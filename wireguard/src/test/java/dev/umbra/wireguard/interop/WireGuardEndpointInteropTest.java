@@ -16,6 +16,7 @@ import dev.umbra.core.registry.Registry;
 import dev.umbra.testkit.Curl;
 import dev.umbra.testkit.FreePort;
 import dev.umbra.testkit.HttpOrigin;
+import dev.umbra.testkit.NetnsPair;
 import dev.umbra.testkit.UdpEcho;
 import dev.umbra.wireguard.noise.StaticIdentity;
 import java.io.IOException;
@@ -260,7 +261,7 @@ class WireGuardEndpointInteropTest {
     check(ns.execB(10, "ip", "link", "set", "mtu", "1420", "up", "dev", ifname));
   }
 
-  private static void check(Netns.Result r) {
+  private static void check(NetnsPair.Result r) {
     assertThat(r.exit()).as(r.output()).isZero();
   }
 
@@ -313,10 +314,10 @@ class WireGuardEndpointInteropTest {
   @Order(1)
   void handshakeAndWireguardGoPingsTheEndpoint() throws Exception {
     // the persistent keepalive makes Umbra initiate as soon as it starts
-    Netns.Result r = ns.execB(30, "ping", "-c", "5", "-i", "0.2", "-W", "3", OUR_IP);
+    NetnsPair.Result r = ns.execB(30, "ping", "-c", "5", "-i", "0.2", "-W", "3", OUR_IP);
     assertThat(r.exit()).as("%s\nwireguard-go log: %s", r.output(), log()).isZero();
     assertThat(r.output()).contains("5 received");
-    Netns.Result hs = ns.execB(10, "wg", "show", ifname, "latest-handshakes");
+    NetnsPair.Result hs = ns.execB(10, "wg", "show", ifname, "latest-handshakes");
     String[] fields = hs.output().trim().split("\\s+");
     assertThat(fields[0]).isEqualTo(StaticIdentity.encodeKey(ours.publicKey()));
     assertThat(Long.parseLong(fields[1])).isPositive();
@@ -325,7 +326,7 @@ class WireGuardEndpointInteropTest {
   @Test
   @Order(2)
   void wireguardGoPingsTheEndpointOverIpv6() throws Exception {
-    Netns.Result r = ns.execB(30, "ping", "-6", "-c", "3", "-i", "0.2", "-W", "3", OUR_IP6);
+    NetnsPair.Result r = ns.execB(30, "ping", "-6", "-c", "3", "-i", "0.2", "-W", "3", OUR_IP6);
     assertThat(r.exit()).as("%s\nwireguard-go log: %s", r.output(), log()).isZero();
     assertThat(r.output()).contains("3 received");
   }
@@ -334,7 +335,7 @@ class WireGuardEndpointInteropTest {
   @Order(2)
   void curlOnTheWireguardGoSideReachesAHostServiceThroughTheEndpointInbound() throws Exception {
     // 10.204.0.1 is the endpoint's own address: routed to loopback, then route.final = direct
-    Netns.Result r =
+    NetnsPair.Result r =
         ns.execB(
             30,
             "curl",
@@ -365,7 +366,7 @@ class WireGuardEndpointInteropTest {
   @Test
   @Order(4)
   void udpFromTheWireguardGoSideThroughTheEndpointToAHostEcho() throws Exception {
-    Netns.Result r =
+    NetnsPair.Result r =
         ns.execB(
             20,
             "sh",

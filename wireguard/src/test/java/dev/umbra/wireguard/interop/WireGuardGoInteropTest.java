@@ -6,6 +6,7 @@ import dev.umbra.netstack.Icmp4;
 import dev.umbra.netstack.IpPackets;
 import dev.umbra.netstack.NetStack;
 import dev.umbra.netstack.UdpSocket;
+import dev.umbra.testkit.NetnsPair;
 import dev.umbra.wireguard.device.DeviceConfig;
 import dev.umbra.wireguard.device.PeerConfig;
 import dev.umbra.wireguard.device.WireGuardDevice;
@@ -131,7 +132,7 @@ class WireGuardGoInteropTest {
     check(ns.execB(10, "ip", "link", "set", "mtu", "1420", "up", "dev", ifn));
   }
 
-  private static void check(Netns.Result r) {
+  private static void check(NetnsPair.Result r) {
     assertThat(r.exit()).as(r.output()).isZero();
   }
 
@@ -186,7 +187,7 @@ class WireGuardGoInteropTest {
   @Test
   @Order(2)
   void wireguardGoPingsUs() throws Exception {
-    Netns.Result r = ns.execB(30, "ping", "-c", "5", "-i", "0.2", "-W", "2", OUR_IP);
+    NetnsPair.Result r = ns.execB(30, "ping", "-c", "5", "-i", "0.2", "-W", "2", OUR_IP);
     assertThat(r.exit()).as(r.output()).isZero();
     assertThat(r.output()).contains("5 received");
   }
@@ -194,12 +195,12 @@ class WireGuardGoInteropTest {
   @Test
   @Order(3)
   void wireguardGoReportsTheHandshakeAndTraffic() throws Exception {
-    Netns.Result r = ns.execB(10, "wg", "show", ifname, "latest-handshakes");
+    NetnsPair.Result r = ns.execB(10, "wg", "show", ifname, "latest-handshakes");
     assertThat(r.exit()).isZero();
     String[] fields = r.output().trim().split("\\s+");
     assertThat(fields[0]).isEqualTo(StaticIdentity.encodeKey(ours.publicKey()));
     assertThat(Long.parseLong(fields[1])).isPositive();
-    Netns.Result t = ns.execB(10, "wg", "show", ifname, "transfer");
+    NetnsPair.Result t = ns.execB(10, "wg", "show", ifname, "transfer");
     String[] tf = t.output().trim().split("\\s+");
     assertThat(Long.parseLong(tf[1])).as("bytes wireguard-go received").isPositive();
     assertThat(Long.parseLong(tf[2])).as("bytes wireguard-go sent").isPositive();
@@ -209,7 +210,7 @@ class WireGuardGoInteropTest {
   @Order(4)
   void largeIcmpPacketsCrossTheTunnel() throws Exception {
     // 1392-byte ICMP payload: a 1420-byte inner packet, padded to the MTU
-    Netns.Result r =
+    NetnsPair.Result r =
         ns.execB(30, "ping", "-c", "3", "-i", "0.2", "-W", "2", "-s", "1392", "-M", "do", OUR_IP);
     assertThat(r.exit()).as(r.output()).isZero();
     assertThat(r.output()).contains("3 received");
@@ -242,7 +243,7 @@ class WireGuardGoInteropTest {
     try {
       startWireguardGo(ifc, peerId, 51823, "10.203.0.2", 51822, "10.203.0.1");
       // wireguard-go's first initiation gets a cookie reply; its retry 5 s later carries mac2
-      Netns.Result r = ns.execB(40, "ping", "-c", "1", "-W", "20", "10.203.0.1");
+      NetnsPair.Result r = ns.execB(40, "ping", "-c", "1", "-W", "20", "10.203.0.1");
       assertThat(r.exit()).as(r.output()).isZero();
       assertThat(loaded[0].peers().getFirst().hasHandshake()).isTrue();
       assertThat(loaded[0].cookieRepliesSent()).isPositive();
@@ -272,7 +273,7 @@ class WireGuardGoInteropTest {
                 received.add(new byte[0]);
               }
             });
-    Netns.Result r =
+    NetnsPair.Result r =
         ns.execB(
             20, "sh", "-c", "echo hello-udp | timeout 10 socat -T 3 - UDP:" + OUR_IP + ":7000");
     echo.join(20_000);
