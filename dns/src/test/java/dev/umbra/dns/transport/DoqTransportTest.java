@@ -116,10 +116,10 @@ class DoqTransportTest {
             TestDns.build(
                 """
                 {"servers":[{"type":"quic","server":"127.0.0.1",
-                  "tls":{"server_name":"other.test"}}]}
+                  "tls":{"alpn":["h3"]}}]}
                 """))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("dns.servers[0].tls.server_name");
+        .hasMessageContaining("dns.servers[0].tls.alpn");
     // the legacy URL form builds a DoQ server too
     var legacy = (DnsRouter) TestDns.build("{\"servers\":[{\"address\":\"quic://127.0.0.1\"}]}");
     assertThat(legacy.servers().values()).first().isInstanceOf(QuicTransport.class);
