@@ -31,7 +31,7 @@ class DnsConfigTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "{\"servers\":[{\"type\":\"h3\",\"server\":\"1.1.1.1\"}]}|dns.servers[0].type|HTTP/3",
+        "{\"servers\":[{\"type\":\"h3\",\"server\":\"1.1.1.1\",\"tls\":{\"alpn\":[\"h2\"]}}]}|dns.servers[0].tls.alpn|ALPN h3",
         "{\"servers\":[{\"type\":\"dhcp\"}]}|dns.servers[0].type|DHCP",
         "{\"servers\":[{\"type\":\"carrier-pigeon\"}]}|dns.servers[0].type|unknown DNS server type",
         "{\"servers\":[{\"type\":\"udp\"}]}|dns.servers[0].server|missing server",
