@@ -31,10 +31,10 @@ class DnsConfigTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "{\"servers\":[{\"type\":\"h3\",\"server\":\"1.1.1.1\"}]}|dns.servers[0].type|HTTP/3",
         "{\"servers\":[{\"type\":\"dhcp\",\"interface\":\"nope0\"}]}|dns.servers[0].interface|no network interface named 'nope0'",
         "{\"servers\":[{\"address\":\"dhcp://nope0\"}]}|dns.servers[0].address|no network interface named 'nope0'",
         "{\"servers\":[{\"type\":\"dhcp\",\"prefer_go\":true}]}|dns.servers[0].prefer_go|",
+        "{\"servers\":[{\"type\":\"h3\",\"server\":\"1.1.1.1\",\"tls\":{\"alpn\":[\"h2\"]}}]}|dns.servers[0].tls.alpn|ALPN h3",
         "{\"servers\":[{\"type\":\"carrier-pigeon\"}]}|dns.servers[0].type|unknown DNS server type",
         "{\"servers\":[{\"type\":\"udp\"}]}|dns.servers[0].server|missing server",
         "{\"servers\":[{\"type\":\"udp\",\"server\":\"1.1.1.1\",\"detour\":\"nope\"}]}|dns.servers[0].detour|unknown outbound",

@@ -17,8 +17,10 @@ import dev.umbra.dns.transport.DnsTransport;
 import dev.umbra.dns.transport.FakeIpTransport;
 import dev.umbra.dns.transport.HostsTable;
 import dev.umbra.dns.transport.HostsTransport;
+import dev.umbra.dns.transport.Http3Transport;
 import dev.umbra.dns.transport.HttpsTransport;
 import dev.umbra.dns.transport.LocalTransport;
+import dev.umbra.dns.transport.QuicEndpoint;
 import dev.umbra.dns.transport.QuicTransport;
 import dev.umbra.dns.transport.RcodeTransport;
 import dev.umbra.dns.transport.StreamTransport;
@@ -54,7 +56,6 @@ public final class ServerFactory {
   /** sing-box server types this build does not implement, with why. */
   static final Map<String, String> NOT_YET =
       Map.of(
-          "h3", "DNS over HTTP/3 (type 'h3') is not supported yet",
           "resolved", "the 'resolved' DNS server needs the resolved service, not supported yet",
           "tailscale",
               "the 'tailscale' DNS server needs the tailscale endpoint, not supported yet");
@@ -112,6 +113,7 @@ public final class ServerFactory {
       case "tls" -> tls(tag, bind(node, ServerOptions.Tls.class, path), path);
       case "https" -> https(tag, bind(node, ServerOptions.Https.class, path), path);
       case "quic" -> quic(tag, bind(node, ServerOptions.Quic.class, path), path);
+      case "h3" -> h3(tag, bind(node, ServerOptions.Https.class, path), path);
       case "hosts" -> hosts(tag, bind(node, ServerOptions.Hosts.class, path), path);
       case "fakeip" -> fakeip(tag, bind(node, ServerOptions.FakeIp.class, path), path);
       case "local" -> local(tag, bind(node, ServerOptions.Local.class, path), path);
@@ -140,16 +142,20 @@ public final class ServerFactory {
       throw new ConfigException(
           JsonPaths.field(path, "detour"), "unknown outbound '" + d.detour() + "'");
     }
-    Resolver resolver = SystemResolver.INSTANCE;
-    if (d.domainResolver() != null) {
-      JsonNode r = d.domainResolver();
-      DnsQueryOptions q =
-          r.isString()
-              ? new DnsQueryOptions(r.stringValue(), null, null, null, null)
-              : Binder.bind(r, DnsQueryOptions.class, JsonPaths.field(path, "domain_resolver"));
-      resolver = domain -> routerResolver.apply(q).resolve(domain);
+    return new DefaultDialer(d, ctx.outbounds(), resolver(d, path));
+  }
+
+  /** The server name's resolver: {@code domain_resolver} through the DNS router, else the OS. */
+  private Resolver resolver(DialOptions d, String path) {
+    if (d.domainResolver() == null) {
+      return SystemResolver.INSTANCE;
     }
-    return new DefaultDialer(d, ctx.outbounds(), resolver);
+    JsonNode r = d.domainResolver();
+    DnsQueryOptions q =
+        r.isString()
+            ? new DnsQueryOptions(r.stringValue(), null, null, null, null)
+            : Binder.bind(r, DnsQueryOptions.class, JsonPaths.field(path, "domain_resolver"));
+    return domain -> routerResolver.apply(q).resolve(domain);
   }
 
   private static Destination server(String server, Integer port, int defaultPort, String path) {
@@ -255,43 +261,22 @@ public final class ServerFactory {
 
   DnsTransport quic(String tag, ServerOptions.Quic o, String path) {
     Destination d = server(o.server(), o.serverPort(), 853, path);
-    DialOptions dial = o.dial() == null ? DialOptions.DEFAULT : o.dial();
-    if (dial.detour() != null) {
-      throw new ConfigException(
-          JsonPaths.field(path, "detour"),
-          "DNS over QUIC cannot go through an outbound yet (the QUIC library opens its own UDP"
-              + " socket); use a tls or https server to send DNS through a detour");
-    }
-    if (!dial.equals(DialOptions.DEFAULT)) {
-      throw new ConfigException(
-          path, "dial fields other than none are not supported on a quic DNS server");
-    }
-    String tlsPath = JsonPaths.field(path, "tls");
-    ObjectNode n;
-    if (o.tls() == null || o.tls().isNull()) {
-      n = (ObjectNode) Jsonc.parse("{}", tlsPath);
-    } else if (o.tls().isObject()) {
-      n = (ObjectNode) o.tls().deepCopy();
-    } else {
-      throw new ConfigException(tlsPath, "expected an object");
-    }
-    TlsOptions t = Binder.bind(n, TlsOptions.class, tlsPath);
-    if (t.serverName() != null && !t.serverName().equals(d.host())) {
-      throw new ConfigException(
-          JsonPaths.field(tlsPath, "server_name"),
-          "the QUIC library sends the server address as SNI: server_name must equal server");
-    }
-    if (t.alpn() != null && !t.alpn().equals(List.of("doq"))) {
-      throw new ConfigException(JsonPaths.field(tlsPath, "alpn"), "DNS over QUIC uses ALPN doq");
-    }
-    for (String f :
-        List.of("min_version", "max_version", "cipher_suites", "disable_sni", "key", "key_path")) {
-      if (n.has(f)) {
-        throw new ConfigException(
-            JsonPaths.field(tlsPath, f), "not supported on a quic DNS server");
-      }
-    }
-    return new QuicTransport(tag, d.host(), d.port(), TlsClient.trustManager(t, tlsPath), TIMEOUT);
+    return new QuicTransport(
+        tag, QuicServers.endpoint(d, o.tls(), o.dial(), path, "doq", this::quicDial), TIMEOUT);
+  }
+
+  DnsTransport h3(String tag, ServerOptions.Https o, String path) {
+    Destination d = server(o.server(), o.serverPort(), 443, path);
+    QuicEndpoint endpoint = QuicServers.endpoint(d, o.tls(), o.dial(), path, "h3", this::quicDial);
+    QuicServers.Request r = QuicServers.request(o, d, endpoint.tlsName(), path);
+    return new Http3Transport(
+        tag, endpoint, r.authority(), r.path(), r.get(), r.headers(), TIMEOUT);
+  }
+
+  /** The dialer and resolver of a QUIC-based server's dial fields. */
+  private QuicServers.Dial quicDial(DialOptions dial, String path) {
+    DialOptions d = dial == null ? DialOptions.DEFAULT : dial;
+    return new QuicServers.Dial(dialer(d, path), resolver(d, path), d);
   }
 
   private static boolean isHttp(String alpn) {
@@ -509,7 +494,18 @@ public final class ServerFactory {
                   dial),
               path);
       case "quic" -> quic(tag, new ServerOptions.Quic(host, port, null, dial), path);
-      case "h3" -> throw new ConfigException(addressPath, NOT_YET.get(scheme));
+      case "h3" ->
+          h3(
+              tag,
+              new ServerOptions.Https(
+                  host,
+                  port,
+                  uri.getRawPath() == null || uri.getRawPath().isEmpty() ? null : uri.getRawPath(),
+                  null,
+                  null,
+                  null,
+                  dial),
+              path);
       default ->
           throw new ConfigException(addressPath, "unknown DNS address scheme '" + scheme + "'");
     };

@@ -17,7 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import javax.net.ssl.X509TrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Message;
@@ -28,7 +27,8 @@ import tech.kwik.core.QuicStream;
  * The {@code quic} server: DNS over QUIC (RFC 9250) with kwik. ALPN {@code doq}; one
  * client-initiated bidirectional stream per query carrying the message with a 2-byte length prefix
  * and ID 0, the stream's send side closed (FIN) after it; the answer comes back the same way. One
- * connection is reused for every query until it fails or idles out.
+ * connection is reused for every query until it fails or idles out. How the connection is made
+ * (address, TLS name, certificate check, dialer) is the {@link QuicEndpoint}'s.
  */
 public final class QuicTransport implements DnsTransport {
   private static final Logger LOG = LoggerFactory.getLogger(QuicTransport.class);
@@ -38,23 +38,19 @@ public final class QuicTransport implements DnsTransport {
 
   static final long DOQ_REQUEST_CANCELLED = 0x3;
   static final String ALPN = "doq";
-  static final Duration IDLE = Duration.ofSeconds(30);
 
   private final String tag;
-  private final String host;
-  private final int port;
-  private final X509TrustManager trust;
+  private final QuicEndpoint endpoint;
+  private final String server;
   private final Duration timeout;
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   private QuicClientConnection connection;
   private boolean closed;
 
-  public QuicTransport(
-      String tag, String host, int port, X509TrustManager trust, Duration timeout) {
+  public QuicTransport(String tag, QuicEndpoint endpoint, Duration timeout) {
     this.tag = tag;
-    this.host = host;
-    this.port = port;
-    this.trust = trust;
+    this.endpoint = endpoint;
+    this.server = endpoint.server().toString();
     this.timeout = timeout;
   }
 
@@ -110,18 +106,9 @@ public final class QuicTransport implements DnsTransport {
     if (connection != null && connection.isConnected()) {
       return connection;
     }
-    QuicClientConnection c =
-        QuicClientConnection.newBuilder()
-            .host(host)
-            .port(port)
-            .applicationProtocol(ALPN)
-            .connectTimeout(timeout)
-            .maxIdleTimeout(IDLE)
-            .customTrustManager(trust)
-            .build();
-    c.connect();
+    QuicClientConnection c = endpoint.open(ALPN, timeout, b -> {}, x -> {});
     connection = c;
-    LOG.debug("dns/{}: DoQ connection to {}:{} open", tag, host, port);
+    LOG.debug("dns/{}: DoQ connection to {} open", tag, server);
     return c;
   }
 
@@ -152,7 +139,7 @@ public final class QuicTransport implements DnsTransport {
             OutputStream out = stream.getOutputStream();
             out.write(frame(query));
             out.close(); // FIN: the query is complete
-            Message r = readAnswer(stream.getInputStream(), query, host + ":" + port);
+            Message r = readAnswer(stream.getInputStream(), query, server);
             r.getHeader().setID(query.getHeader().getID());
             return r;
           });
@@ -162,7 +149,7 @@ public final class QuicTransport implements DnsTransport {
       } catch (TimeoutException e) {
         f.cancel(true);
         stream.resetStream(DOQ_REQUEST_CANCELLED);
-        throw new SocketTimeoutException("DoQ query to " + host + ":" + port + " timed out");
+        throw new SocketTimeoutException("DoQ query to " + server + " timed out");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         stream.resetStream(DOQ_REQUEST_CANCELLED);

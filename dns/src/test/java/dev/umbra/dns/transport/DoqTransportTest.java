@@ -24,7 +24,8 @@ import org.xbill.DNS.Type;
 
 /**
  * The DoQ client (kwik) against a DoQ server side built on kwik's QUIC server: answers, RFC 9250
- * §4.2 framing of the captured request streams, connection reuse, and a hostile answer.
+ * §4.2 framing of the captured request streams, connection reuse, a hostile answer, and servers
+ * given as an IP address or with a TLS name other than the address.
  */
 class DoqTransportTest {
   @TempDir static Path dir;
@@ -104,6 +105,33 @@ class DoqTransportTest {
   }
 
   @Test
+  void anIpAddressServerAndATlsNameApartFromTheAddressBothWork() throws Exception {
+    DnsRouter ip =
+        (DnsRouter)
+            TestDns.build(
+                """
+                {"servers":[
+                  {"type":"quic","tag":"ip","server":"127.0.0.1","server_port":%1$d,
+                   "tls":{"certificate_path":"%2$s"}},
+                  {"type":"quic","tag":"named","server":"127.0.0.1","server_port":%1$d,
+                   "tls":{"server_name":"localhost","certificate_path":"%2$s"}},
+                  {"type":"quic","tag":"wrong","server":"127.0.0.1","server_port":%1$d,
+                   "tls":{"server_name":"other.test","certificate_path":"%2$s"}}],
+                 "disable_cache":true}
+                """
+                    .formatted(server.port(), certs.certificate()));
+    try {
+      // the certificate has an IP SAN for 127.0.0.1 and a DNS SAN for localhost
+      assertThat(ip.servers().get("ip").exchange(query("ip.test")).getRcode()).isZero();
+      assertThat(ip.servers().get("named").exchange(query("named.test")).getRcode()).isZero();
+      assertThatThrownBy(() -> ip.servers().get("wrong").exchange(query("wrong.test")))
+          .isInstanceOf(IOException.class);
+    } finally {
+      ip.close();
+    }
+  }
+
+  @Test
   void configIsCheckedAtLoad() {
     assertThatThrownBy(() ->
             TestDns.build(
@@ -116,10 +144,10 @@ class DoqTransportTest {
             TestDns.build(
                 """
                 {"servers":[{"type":"quic","server":"127.0.0.1",
-                  "tls":{"server_name":"other.test"}}]}
+                  "tls":{"alpn":["h3"]}}]}
                 """))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("dns.servers[0].tls.server_name");
+        .hasMessageContaining("dns.servers[0].tls.alpn");
     // the legacy URL form builds a DoQ server too
     var legacy = (DnsRouter) TestDns.build("{\"servers\":[{\"address\":\"quic://127.0.0.1\"}]}");
     assertThat(legacy.servers().values()).first().isInstanceOf(QuicTransport.class);
