@@ -35,7 +35,7 @@ public final class TorStream implements Conn {
   /** Unread cells beyond which an exit that ignores our XOFF is a protocol violation. */
   static final int XOFF_HARD_LIMIT = 10_000;
 
-  private final Circuit circuit;
+  private final StreamHost circuit;
   private final int id;
   // Bounded by the stream window: the relay may not send more than 500 unacknowledged cells.
   private final LinkedBlockingQueue<Object> incoming = new LinkedBlockingQueue<>();
@@ -59,12 +59,12 @@ public final class TorStream implements Conn {
   private boolean xoffSent;
   private boolean peerXoff;
 
-  TorStream(Circuit circuit, int id) {
+  TorStream(StreamHost circuit, int id) {
     this(circuit, id, 0);
   }
 
   /** {@code xoffLimit} &gt; 0: the circuit runs congestion control, streams use XON/XOFF. */
-  TorStream(Circuit circuit, int id, int xoffLimit) {
+  TorStream(StreamHost circuit, int id, int xoffLimit) {
     this.circuit = circuit;
     this.id = id;
     this.xoffLimit = xoffLimit;
@@ -184,7 +184,7 @@ public final class TorStream implements Conn {
       case RelayCell.END -> {
         int reason = StreamMessages.endReason(rc.data());
         ended = true;
-        circuit.streamClosed(id);
+        circuit.streams().streamClosed(id);
         if (!connected) {
           failure =
               new IOException("stream refused by exit: " + StreamMessages.endReasonName(reason));
@@ -217,7 +217,7 @@ public final class TorStream implements Conn {
           resolved = rc.data();
           connectLock.notifyAll();
         }
-        circuit.streamClosed(id);
+        circuit.streams().streamClosed(id);
       }
       case RelayCell.DROP -> {}
       default -> throw new TorProtocolException("relay command " + rc.command() + " on a stream");
@@ -237,7 +237,7 @@ public final class TorStream implements Conn {
 
   private void sendFlowControl(int command, byte[] body) {
     try {
-      circuit.send(new RelayCell(command, id, body), false);
+      circuit.sendStream(new RelayCell(command, id, body), true);
     } catch (IOException e) {
       // the circuit failed meanwhile; the stream fails with it
     }
@@ -269,7 +269,7 @@ public final class TorStream implements Conn {
       }
     }
     if (sendme) {
-      circuit.send(new RelayCell(RelayCell.SENDME, id, new byte[0]), false);
+      circuit.sendStream(new RelayCell(RelayCell.SENDME, id, new byte[0]), true);
     }
   }
 
@@ -317,13 +317,12 @@ public final class TorStream implements Conn {
         }
       }
       checkWritable();
-      circuit.takePackageWindow(WINDOW_WAIT);
       byte[] chunk = new byte[n];
       System.arraycopy(b, off, chunk, 0, n);
       off += n;
       len -= n;
       // Cells of one write share TLS records; the last one flushes.
-      circuit.send(new RelayCell(RelayCell.DATA, id, chunk), false, len == 0);
+      circuit.sendData(new RelayCell(RelayCell.DATA, id, chunk), len == 0, WINDOW_WAIT);
     }
   }
 
@@ -476,9 +475,14 @@ public final class TorStream implements Conn {
     return id;
   }
 
-  /** The circuit carrying this stream. */
+  /** The circuit carrying this stream (of a conflux set: its first remaining leg). */
   public Circuit circuit() {
-    return circuit;
+    return circuit.primary();
+  }
+
+  /** The conflux set carrying this stream, or null when it runs on one circuit. */
+  public ConfluxSet conflux() {
+    return circuit instanceof ConfluxSet set ? set : null;
   }
 
   private void closeQuietly() {
@@ -509,14 +513,14 @@ public final class TorStream implements Conn {
           deliverLeft = flowControlled() ? -1 : deliverWindow;
           sendmesOwed = flowControlled() ? 0 : (STREAM_WINDOW - packageWindow) / STREAM_INCREMENT;
         }
-        circuit.streamEnded(id, deliverLeft, sendmesOwed, !connected);
+        circuit.streams().streamEnded(id, deliverLeft, sendmesOwed, !connected);
         try {
-          circuit.send(new RelayCell(RelayCell.END, id, new byte[] {1}), false);
+          circuit.sendStream(new RelayCell(RelayCell.END, id, new byte[] {1}), true);
         } catch (IOException e) {
           // circuit died meanwhile
         }
       } else {
-        circuit.streamClosed(id);
+        circuit.streams().streamClosed(id);
       }
       incoming.add(EOF);
     }
