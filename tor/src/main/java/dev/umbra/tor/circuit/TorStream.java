@@ -41,6 +41,7 @@ public final class TorStream implements Conn {
   private final LinkedBlockingQueue<Object> incoming = new LinkedBlockingQueue<>();
   private final Object connectLock = new Object();
   private final Object windowLock = new Object();
+  private final Object flowSendLock = new Object();
   private final In in = new In();
   private final Out out = new Out();
   private volatile boolean connected;
@@ -126,6 +127,31 @@ public final class TorStream implements Conn {
     }
   }
 
+  private void onData(RelayCell rc) throws TorProtocolException {
+    boolean sendXoff = false;
+    synchronized (windowLock) {
+      if (flowControlled()) {
+        queuedCells++;
+        if (queuedCells > XOFF_HARD_LIMIT + xoffLimit) {
+          throw new TorProtocolException("exit ignored XOFF on stream " + id);
+        }
+        if (queuedCells > xoffLimit && !xoffSent) {
+          xoffSent = true;
+          sendXoff = true;
+        }
+      } else {
+        if (deliverWindow <= 0) {
+          throw new TorProtocolException("relay overran the stream window");
+        }
+        deliverWindow--;
+      }
+    }
+    incoming.add(rc.data());
+    if (sendXoff && !closed) {
+      sendFlowControl(RelayCell.XOFF, new byte[] {0});
+    }
+  }
+
   /** Called on the channel reader thread. */
   void onRelay(RelayCell rc) throws TorProtocolException {
     switch (rc.command()) {
@@ -142,27 +168,10 @@ public final class TorStream implements Conn {
         if (rc.data().length == 0) {
           throw new TorProtocolException("empty DATA message");
         }
-        boolean sendXoff = false;
-        synchronized (windowLock) {
-          if (flowControlled()) {
-            queuedCells++;
-            if (queuedCells > XOFF_HARD_LIMIT + xoffLimit) {
-              throw new TorProtocolException("exit ignored XOFF on stream " + id);
-            }
-            if (queuedCells > xoffLimit && !xoffSent) {
-              xoffSent = true;
-              sendXoff = true;
-            }
-          } else {
-            if (deliverWindow <= 0) {
-              throw new TorProtocolException("relay overran the stream window");
-            }
-            deliverWindow--;
-          }
-        }
-        incoming.add(rc.data());
-        if (sendXoff && !closed) {
-          sendFlowControl(RelayCell.XOFF, new byte[] {0});
+        // XOFF is decided and sent under flowSendLock, as is XON: they reach the exit in the order
+        // they were decided (an XON overtaking its XOFF would leave the exit stopped for good).
+        synchronized (flowSendLock) {
+          onData(rc);
         }
       }
       case RelayCell.XOFF, RelayCell.XON -> {
@@ -245,17 +254,19 @@ public final class TorStream implements Conn {
 
   private void consumed() throws IOException {
     if (flowControlled()) {
-      boolean xon = false;
-      synchronized (windowLock) {
-        queuedCells--;
-        // Resume the exit once most of the backlog is read (rate 0 = no advisory limit).
-        if (xoffSent && queuedCells <= xoffLimit / 4 && !ended) {
-          xoffSent = false;
-          xon = true;
+      synchronized (flowSendLock) {
+        boolean xon = false;
+        synchronized (windowLock) {
+          queuedCells--;
+          // Resume the exit once most of the backlog is read (rate 0 = no advisory limit).
+          if (xoffSent && queuedCells <= xoffLimit / 4 && !ended) {
+            xoffSent = false;
+            xon = true;
+          }
         }
-      }
-      if (xon && !closed) {
-        sendFlowControl(RelayCell.XON, new byte[5]);
+        if (xon && !closed) {
+          sendFlowControl(RelayCell.XON, new byte[5]);
+        }
       }
       return;
     }
