@@ -26,6 +26,10 @@ public record RelayCell(int command, int streamId, byte[] data) {
   public static final int BEGIN_DIR = 13;
   public static final int EXTEND2 = 14;
   public static final int EXTENDED2 = 15;
+  public static final int CONFLUX_LINK = 19;
+  public static final int CONFLUX_LINKED = 20;
+  public static final int CONFLUX_LINKED_ACK = 21;
+  public static final int CONFLUX_SWITCH = 22;
   public static final int PADDING_NEGOTIATE = 41;
   public static final int PADDING_NEGOTIATED = 42;
   public static final int XOFF = 43;

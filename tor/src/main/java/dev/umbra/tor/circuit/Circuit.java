@@ -1,6 +1,7 @@
 package dev.umbra.tor.circuit;
 
 import dev.umbra.tor.cell.Cell;
+import dev.umbra.tor.cell.Conflux;
 import dev.umbra.tor.cell.Create2;
 import dev.umbra.tor.cell.LinkSpecifier;
 import dev.umbra.tor.cell.RelayCell;
@@ -12,14 +13,11 @@ import dev.umbra.tor.crypto.HopCrypto;
 import java.io.Closeable;
 import java.io.IOException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -34,23 +32,26 @@ import org.slf4j.LoggerFactory;
  * Incoming cells arrive on the channel's reader thread; outgoing cells are encrypted and written
  * under one lock so that cipher state and cell order agree.
  */
-public final class Circuit implements CellSink, Closeable {
+public final class Circuit implements CellSink, Closeable, Tunnel, StreamHost {
   private static final Logger LOG = LoggerFactory.getLogger(Circuit.class);
   static final int CIRC_WINDOW = 1000;
   static final int CIRC_INCREMENT = 100;
   private static final int MAX_RELAY_EARLY = 8;
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Channel channel;
   private final int circId;
   private final List<HopCrypto> hops = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<HopSpec> path = new ArrayList<>();
   private final LinkedBlockingQueue<Object> control = new LinkedBlockingQueue<>();
-  private final Map<Integer, TorStream> streams = new ConcurrentHashMap<>();
+  private final StreamTable streams = new StreamTable(this);
   private final Object sendLock = new Object();
   private final Object windowLock = new Object();
   private final Deque<Expected> expectedSendmes = new ArrayDeque<>();
-  private final HalfClosedStreams halfClosed = new HalfClosedStreams();
+  // Conflux: the set this circuit is a leg of, and the linking handshake in progress.
+  private volatile ConfluxSet conflux;
+  private volatile Conflux.Link pendingLink;
+  private volatile long linkSentNanos;
+  private volatile long linkRttNanos;
   private volatile Vegas vegas;
   private volatile int sendmeInc = CIRC_INCREMENT;
   private volatile boolean awaitingControl;
@@ -195,73 +196,68 @@ public final class Circuit implements CellSink, Closeable {
   }
 
   /** Opens a stream to {@code host:port} at the last hop (BEGIN, then CONNECTED or END). */
+  @Override
   public TorStream openStream(String host, int port, Duration timeout) throws IOException {
-    return open(
-        RelayCell.BEGIN, StreamMessages.begin(host, port, StreamMessages.FLAG_IPV6_OK), timeout);
+    checkOpen();
+    checkNotLeg();
+    return streams.open(
+        RelayCell.BEGIN,
+        StreamMessages.begin(host, port, StreamMessages.FLAG_IPV6_OK),
+        xoffLimit(),
+        timeout);
   }
 
   /** Asks the last hop to resolve {@code host} (RESOLVE / RESOLVED); no stream is opened. */
-  public java.util.List<java.net.InetAddress> resolve(String host, Duration timeout)
-      throws IOException {
+  @Override
+  public List<java.net.InetAddress> resolve(String host, Duration timeout) throws IOException {
     checkOpen();
-    if (host.isEmpty() || host.length() > 255 || host.indexOf('\0') >= 0) {
-      throw new IOException("bad host name to resolve");
-    }
-    TorStream s = newStream();
-    int id = s.streamId();
-    s.expectResolved();
-    byte[] name = host.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    byte[] body = java.util.Arrays.copyOf(name, name.length + 1);
-    try {
-      send(new RelayCell(RelayCell.RESOLVE, id, body), false);
-      return dev.umbra.tor.cell.Resolved.addresses(s.awaitResolved(timeout), host);
-    } catch (java.net.SocketTimeoutException e) {
-      // The answer may still come: absorb it instead of treating it as a stray cell.
-      synchronized (halfClosed) {
-        if (streams.remove(id) != null) {
-          halfClosed.add(id, 0, 0, false, true);
-        }
-      }
-      throw e;
-    } finally {
-      streams.remove(id);
-    }
+    checkNotLeg();
+    return streams.resolve(host, xoffLimit(), timeout);
   }
 
-  /** Opens a directory stream to the last hop (BEGIN_DIR). */
+  /** Opens a directory stream to the last hop (BEGIN_DIR); never on a conflux leg. */
   public TorStream openDirStream(Duration timeout) throws IOException {
-    return open(RelayCell.BEGIN_DIR, new byte[0], timeout);
-  }
-
-  private TorStream newStream() throws IOException {
-    for (int i = 0; i < 1000; i++) {
-      int id = 1 + RANDOM.nextInt(0xFFFF);
-      synchronized (halfClosed) {
-        if (halfClosed.contains(id)) {
-          continue; // late cells of the old stream would land on the new one
-        }
-        Vegas v = vegas;
-        TorStream s = new TorStream(this, id, v == null ? 0 : v.params().xoffClient());
-        if (streams.putIfAbsent(id, s) == null) {
-          return s;
-        }
-      }
-    }
-    throw new IOException("no free stream ID on the circuit");
-  }
-
-  private TorStream open(int command, byte[] body, Duration timeout) throws IOException {
     checkOpen();
-    TorStream s = newStream();
-    int id = s.streamId();
-    try {
-      send(new RelayCell(command, id, body), false);
-      s.awaitConnected(timeout);
-      return s;
-    } catch (IOException | RuntimeException e) {
-      streams.remove(id);
-      throw e;
+    checkNotLeg();
+    return streams.open(RelayCell.BEGIN_DIR, new byte[0], xoffLimit(), timeout);
+  }
+
+  private void checkNotLeg() throws IOException {
+    if (conflux != null || pendingLink != null) {
+      throw new IOException("streams on a conflux leg go through its set");
     }
+  }
+
+  /** The XOFF threshold of streams on this circuit (0: fixed windows, no XON/XOFF). */
+  int xoffLimit() {
+    Vegas v = vegas;
+    return v == null ? 0 : v.params().xoffClient();
+  }
+
+  @Override
+  public void sendStream(RelayCell rc, boolean flush) throws IOException {
+    send(rc, false, flush);
+  }
+
+  @Override
+  public void sendData(RelayCell rc, boolean flush, Duration windowWait) throws IOException {
+    takePackageWindow(windowWait);
+    send(rc, false, flush);
+  }
+
+  @Override
+  public StreamTable streams() {
+    return streams;
+  }
+
+  @Override
+  public Circuit primary() {
+    return this;
+  }
+
+  @Override
+  public List<Circuit> circuits() {
+    return List.of(this);
   }
 
   /** Encrypts and sends a relay message to the last hop. */
@@ -390,6 +386,7 @@ public final class Circuit implements CellSink, Closeable {
   }
 
   private void handle(int hop, int hopCount, RelayCell rc, byte[] digest) throws IOException {
+    boolean fromLast = hop == hopCount - 1;
     if (rc.streamId() == 0) {
       switch (rc.command()) {
         case RelayCell.SENDME -> onCircuitSendme(rc);
@@ -399,32 +396,88 @@ public final class Circuit implements CellSink, Closeable {
           }
           control.add(rc);
         }
+        case RelayCell.CONFLUX_LINKED -> onLinked(fromLast, rc);
+        case RelayCell.CONFLUX_SWITCH -> {
+          ConfluxSet set = conflux;
+          if (set == null || !fromLast) {
+            throw new TorProtocolException("CONFLUX_SWITCH outside a conflux set");
+          }
+          set.onSwitch(this, Conflux.switchSeq(rc.data()));
+        }
         case RelayCell.DROP, RelayCell.PADDING_NEGOTIATED -> {}
         default -> throw new TorProtocolException("relay command " + rc.command() + " on stream 0");
       }
       return;
     }
-    if (hop != hopCount - 1) {
+    if (!fromLast) {
       throw new TorProtocolException("stream cell from a middle hop");
     }
-    TorStream s = streams.get(rc.streamId());
     if (rc.command() == RelayCell.DATA) {
-      onCircuitData(digest);
+      onCircuitData(digest); // per leg, in arrival order (prop 329 §2.5)
     }
-    if (s == null) {
-      // Cells for a stream we ended may still be in flight: the half-closed record absorbs
-      // what the exit may still send; a cell for a stream we never opened is a violation.
-      synchronized (halfClosed) {
-        if (!halfClosed.absorb(rc)) {
-          throw new TorProtocolException(
-              "relay command " + rc.command() + " for unknown stream " + rc.streamId());
-        }
-      }
-      LOG.debug(
-          "absorbed late relay cell {} on half-closed stream {}", rc.command(), rc.streamId());
-      return;
+    ConfluxSet set = conflux;
+    if (set != null) {
+      set.onCell(this, rc);
+    } else {
+      streams.dispatch(rc);
     }
-    s.onRelay(rc);
+  }
+
+  /**
+   * CONFLUX_LINKED: only from the exit, only in answer to our LINK, with our nonce; acknowledged at
+   * once (the exit measures its RTT up to our LINKED_ACK).
+   */
+  private void onLinked(boolean fromLast, RelayCell rc) throws IOException {
+    Conflux.Link sent = pendingLink;
+    if (sent == null || !awaitingControl || !fromLast || conflux != null) {
+      throw new TorProtocolException("unexpected CONFLUX_LINKED");
+    }
+    Conflux.Link got = Conflux.Link.decode(rc.data());
+    if (!MessageDigest.isEqual(got.nonce(), sent.nonce())) {
+      throw new TorProtocolException("CONFLUX_LINKED names another set");
+    }
+    linkRttNanos = Math.max(1, System.nanoTime() - linkSentNanos);
+    send(new RelayCell(RelayCell.CONFLUX_LINKED_ACK, 0, new byte[0]), false, true);
+    control.add(rc);
+  }
+
+  /** Sends CONFLUX_LINK with {@code link}; {@link #awaitLinked} then waits for the answer. */
+  void sendLink(Conflux.Link link) throws IOException {
+    if (vegas == null) {
+      throw new IOException("conflux needs congestion control with the exit");
+    }
+    if (streams.size() > 0 || conflux != null || pendingLink != null) {
+      throw new IOException("circuit already carries streams or a conflux set");
+    }
+    pendingLink = link;
+    awaitingControl = true;
+    linkSentNanos = System.nanoTime();
+    send(new RelayCell(RelayCell.CONFLUX_LINK, 0, link.encode()), false, true);
+  }
+
+  /** Waits for CONFLUX_LINKED (already checked and acknowledged by the reader). */
+  Conflux.Link awaitLinked(Duration timeout) throws IOException {
+    Object reply = awaitControl(timeout, "CONFLUX_LINKED");
+    if (!(reply instanceof RelayCell rc) || rc.command() != RelayCell.CONFLUX_LINKED) {
+      throw new TorProtocolException("expected CONFLUX_LINKED, got " + reply);
+    }
+    return Conflux.Link.decode(rc.data());
+  }
+
+  /** The RTT from our CONFLUX_LINK to the exit's LINKED. */
+  long linkRttNanos() {
+    return linkRttNanos;
+  }
+
+  /** Makes this circuit a leg of {@code set}: its stream messages go to the set from now on. */
+  void joinSet(ConfluxSet set) {
+    pendingLink = null;
+    conflux = set;
+  }
+
+  /** The conflux set this circuit is a leg of, or null. */
+  public ConfluxSet confluxSet() {
+    return conflux;
   }
 
   private void onCircuitData(byte[] digest) throws IOException {
@@ -470,31 +523,14 @@ public final class Circuit implements CellSink, Closeable {
     }
   }
 
-  void flushChannel() throws IOException {
+  @Override
+  public void flushChannel() throws IOException {
     channel.flush();
-  }
-
-  void streamClosed(int streamId) {
-    streams.remove(streamId);
-  }
-
-  /**
-   * A stream we end with END: forget it, and keep a half-closed record so that its late cells do
-   * not look like a misbehaving exit.
-   */
-  void streamEnded(int streamId, int deliverWindow, int sendmesOwed, boolean connectPending) {
-    synchronized (halfClosed) {
-      if (streams.remove(streamId) != null) {
-        halfClosed.add(streamId, deliverWindow, sendmesOwed, connectPending, false);
-      }
-    }
   }
 
   /** How many half-closed stream records the circuit holds. */
   public int halfClosedCount() {
-    synchronized (halfClosed) {
-      return halfClosed.size();
-    }
+    return streams.halfClosedCount();
   }
 
   /** True when the last hop granted congestion control (no stream windows: XON/XOFF). */
@@ -546,14 +582,18 @@ public final class Circuit implements CellSink, Closeable {
     }
     channel.unregister(circId);
     control.add(cause);
-    for (TorStream s : streams.values()) {
-      s.onCircuitClosed(cause);
-    }
     synchronized (windowLock) {
       windowLock.notifyAll();
     }
+    ConfluxSet set = conflux;
+    if (set != null) {
+      set.legClosed(this, cause);
+    } else {
+      streams.failAll(cause);
+    }
   }
 
+  @Override
   public boolean isOpen() {
     return failure == null;
   }
@@ -570,6 +610,7 @@ public final class Circuit implements CellSink, Closeable {
     }
   }
 
+  @Override
   public int streamCount() {
     return streams.size();
   }
@@ -581,5 +622,74 @@ public final class Circuit implements CellSink, Closeable {
   @Override
   public void close() {
     fail(new IOException("circuit closed locally"), true);
+  }
+
+  // --- for conflux scheduling: this circuit's congestion window and RTT ---
+
+  /** Takes one unit of the congestion window if there is room now. */
+  boolean tryTakePackageWindow() {
+    synchronized (windowLock) {
+      Vegas v = vegas;
+      if (failure != null || v == null || !v.canSend()) {
+        return false;
+      }
+      v.onSent();
+      return true;
+    }
+  }
+
+  /** True when the congestion window has room (cwnd &gt; inflight). */
+  boolean canSend() {
+    synchronized (windowLock) {
+      Vegas v = vegas;
+      return failure == null && v != null && v.canSend();
+    }
+  }
+
+  /** Waits up to {@code nanos} for room in the congestion window (or for the circuit to fail). */
+  void awaitWindow(long nanos) throws IOException {
+    long deadline = System.nanoTime() + nanos;
+    synchronized (windowLock) {
+      Vegas v = vegas;
+      while (failure == null && v != null && !v.canSend()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(windowLock, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted");
+        }
+      }
+    }
+  }
+
+  /** Cells sent and not yet acknowledged by a SENDME (congestion control only). */
+  long inflight() {
+    synchronized (windowLock) {
+      Vegas v = vegas;
+      return v == null ? 0 : v.inflight();
+    }
+  }
+
+  /** The smoothed RTT from congestion control, 0 before the first SENDME. */
+  long ewmaRttNanos() {
+    synchronized (windowLock) {
+      Vegas v = vegas;
+      return v == null ? 0 : v.ewmaRttNanos();
+    }
+  }
+
+  int sendmeIncrement() {
+    return sendmeInc;
+  }
+
+  /** The last hop's relay (the exit), for conflux legs that must all end there. */
+  HopSpec lastHop() {
+    synchronized (sendLock) {
+      return path.isEmpty() ? null : path.getLast();
+    }
   }
 }

@@ -35,12 +35,13 @@ public final class TorStream implements Conn {
   /** Unread cells beyond which an exit that ignores our XOFF is a protocol violation. */
   static final int XOFF_HARD_LIMIT = 10_000;
 
-  private final Circuit circuit;
+  private final StreamHost circuit;
   private final int id;
   // Bounded by the stream window: the relay may not send more than 500 unacknowledged cells.
   private final LinkedBlockingQueue<Object> incoming = new LinkedBlockingQueue<>();
   private final Object connectLock = new Object();
   private final Object windowLock = new Object();
+  private final Object flowSendLock = new Object();
   private final In in = new In();
   private final Out out = new Out();
   private volatile boolean connected;
@@ -59,12 +60,12 @@ public final class TorStream implements Conn {
   private boolean xoffSent;
   private boolean peerXoff;
 
-  TorStream(Circuit circuit, int id) {
+  TorStream(StreamHost circuit, int id) {
     this(circuit, id, 0);
   }
 
   /** {@code xoffLimit} &gt; 0: the circuit runs congestion control, streams use XON/XOFF. */
-  TorStream(Circuit circuit, int id, int xoffLimit) {
+  TorStream(StreamHost circuit, int id, int xoffLimit) {
     this.circuit = circuit;
     this.id = id;
     this.xoffLimit = xoffLimit;
@@ -126,6 +127,31 @@ public final class TorStream implements Conn {
     }
   }
 
+  private void onData(RelayCell rc) throws TorProtocolException {
+    boolean sendXoff = false;
+    synchronized (windowLock) {
+      if (flowControlled()) {
+        queuedCells++;
+        if (queuedCells > XOFF_HARD_LIMIT + xoffLimit) {
+          throw new TorProtocolException("exit ignored XOFF on stream " + id);
+        }
+        if (queuedCells > xoffLimit && !xoffSent) {
+          xoffSent = true;
+          sendXoff = true;
+        }
+      } else {
+        if (deliverWindow <= 0) {
+          throw new TorProtocolException("relay overran the stream window");
+        }
+        deliverWindow--;
+      }
+    }
+    incoming.add(rc.data());
+    if (sendXoff && !closed) {
+      sendFlowControl(RelayCell.XOFF, new byte[] {0});
+    }
+  }
+
   /** Called on the channel reader thread. */
   void onRelay(RelayCell rc) throws TorProtocolException {
     switch (rc.command()) {
@@ -142,27 +168,10 @@ public final class TorStream implements Conn {
         if (rc.data().length == 0) {
           throw new TorProtocolException("empty DATA message");
         }
-        boolean sendXoff = false;
-        synchronized (windowLock) {
-          if (flowControlled()) {
-            queuedCells++;
-            if (queuedCells > XOFF_HARD_LIMIT + xoffLimit) {
-              throw new TorProtocolException("exit ignored XOFF on stream " + id);
-            }
-            if (queuedCells > xoffLimit && !xoffSent) {
-              xoffSent = true;
-              sendXoff = true;
-            }
-          } else {
-            if (deliverWindow <= 0) {
-              throw new TorProtocolException("relay overran the stream window");
-            }
-            deliverWindow--;
-          }
-        }
-        incoming.add(rc.data());
-        if (sendXoff && !closed) {
-          sendFlowControl(RelayCell.XOFF, new byte[] {0});
+        // XOFF is decided and sent under flowSendLock, as is XON: they reach the exit in the order
+        // they were decided (an XON overtaking its XOFF would leave the exit stopped for good).
+        synchronized (flowSendLock) {
+          onData(rc);
         }
       }
       case RelayCell.XOFF, RelayCell.XON -> {
@@ -184,7 +193,7 @@ public final class TorStream implements Conn {
       case RelayCell.END -> {
         int reason = StreamMessages.endReason(rc.data());
         ended = true;
-        circuit.streamClosed(id);
+        circuit.streams().streamClosed(id);
         if (!connected) {
           failure =
               new IOException("stream refused by exit: " + StreamMessages.endReasonName(reason));
@@ -217,7 +226,7 @@ public final class TorStream implements Conn {
           resolved = rc.data();
           connectLock.notifyAll();
         }
-        circuit.streamClosed(id);
+        circuit.streams().streamClosed(id);
       }
       case RelayCell.DROP -> {}
       default -> throw new TorProtocolException("relay command " + rc.command() + " on a stream");
@@ -237,7 +246,7 @@ public final class TorStream implements Conn {
 
   private void sendFlowControl(int command, byte[] body) {
     try {
-      circuit.send(new RelayCell(command, id, body), false);
+      circuit.sendStream(new RelayCell(command, id, body), true);
     } catch (IOException e) {
       // the circuit failed meanwhile; the stream fails with it
     }
@@ -245,17 +254,19 @@ public final class TorStream implements Conn {
 
   private void consumed() throws IOException {
     if (flowControlled()) {
-      boolean xon = false;
-      synchronized (windowLock) {
-        queuedCells--;
-        // Resume the exit once most of the backlog is read (rate 0 = no advisory limit).
-        if (xoffSent && queuedCells <= xoffLimit / 4 && !ended) {
-          xoffSent = false;
-          xon = true;
+      synchronized (flowSendLock) {
+        boolean xon = false;
+        synchronized (windowLock) {
+          queuedCells--;
+          // Resume the exit once most of the backlog is read (rate 0 = no advisory limit).
+          if (xoffSent && queuedCells <= xoffLimit / 4 && !ended) {
+            xoffSent = false;
+            xon = true;
+          }
         }
-      }
-      if (xon && !closed) {
-        sendFlowControl(RelayCell.XON, new byte[5]);
+        if (xon && !closed) {
+          sendFlowControl(RelayCell.XON, new byte[5]);
+        }
       }
       return;
     }
@@ -269,7 +280,7 @@ public final class TorStream implements Conn {
       }
     }
     if (sendme) {
-      circuit.send(new RelayCell(RelayCell.SENDME, id, new byte[0]), false);
+      circuit.sendStream(new RelayCell(RelayCell.SENDME, id, new byte[0]), true);
     }
   }
 
@@ -317,13 +328,12 @@ public final class TorStream implements Conn {
         }
       }
       checkWritable();
-      circuit.takePackageWindow(WINDOW_WAIT);
       byte[] chunk = new byte[n];
       System.arraycopy(b, off, chunk, 0, n);
       off += n;
       len -= n;
       // Cells of one write share TLS records; the last one flushes.
-      circuit.send(new RelayCell(RelayCell.DATA, id, chunk), false, len == 0);
+      circuit.sendData(new RelayCell(RelayCell.DATA, id, chunk), len == 0, WINDOW_WAIT);
     }
   }
 
@@ -476,9 +486,14 @@ public final class TorStream implements Conn {
     return id;
   }
 
-  /** The circuit carrying this stream. */
+  /** The circuit carrying this stream (of a conflux set: its first remaining leg). */
   public Circuit circuit() {
-    return circuit;
+    return circuit.primary();
+  }
+
+  /** The conflux set carrying this stream, or null when it runs on one circuit. */
+  public ConfluxSet conflux() {
+    return circuit instanceof ConfluxSet set ? set : null;
   }
 
   private void closeQuietly() {
@@ -509,14 +524,14 @@ public final class TorStream implements Conn {
           deliverLeft = flowControlled() ? -1 : deliverWindow;
           sendmesOwed = flowControlled() ? 0 : (STREAM_WINDOW - packageWindow) / STREAM_INCREMENT;
         }
-        circuit.streamEnded(id, deliverLeft, sendmesOwed, !connected);
+        circuit.streams().streamEnded(id, deliverLeft, sendmesOwed, !connected);
         try {
-          circuit.send(new RelayCell(RelayCell.END, id, new byte[] {1}), false);
+          circuit.sendStream(new RelayCell(RelayCell.END, id, new byte[] {1}), true);
         } catch (IOException e) {
           // circuit died meanwhile
         }
       } else {
-        circuit.streamClosed(id);
+        circuit.streams().streamClosed(id);
       }
       incoming.add(EOF);
     }

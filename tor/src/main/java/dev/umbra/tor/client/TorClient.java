@@ -1,9 +1,13 @@
 package dev.umbra.tor.client;
 
 import dev.umbra.core.net.Conn;
+import dev.umbra.tor.cell.Conflux;
 import dev.umbra.tor.channel.Channel;
 import dev.umbra.tor.circuit.Circuit;
+import dev.umbra.tor.circuit.ConfluxSet;
 import dev.umbra.tor.circuit.HopSpec;
+import dev.umbra.tor.circuit.Protocols;
+import dev.umbra.tor.circuit.Tunnel;
 import dev.umbra.tor.dir.DirConnector;
 import dev.umbra.tor.dir.DirServer;
 import dev.umbra.tor.dir.DirectoryManager;
@@ -48,8 +52,14 @@ public final class TorClient implements Closeable {
       int openCircuits,
       int openChannels) {}
 
-  /** {@code stable}: built for a long-lived port, so with Stable relays where possible. */
-  private record PooledCircuit(Circuit circuit, Relay exit, Instant created, boolean stable) {}
+  /**
+   * A circuit or conflux set in the pool; {@code stable}: built for a long-lived port, so with
+   * Stable relays where possible.
+   */
+  private record PooledCircuit(Tunnel circuit, Relay exit, Instant created, boolean stable) {}
+
+  /** A built circuit with the relays it runs through. */
+  private record Built(Circuit circuit, Relay guard, Relay middle, Relay exit) {}
 
   private final TorConfig config;
   private final DirectoryManager directory;
@@ -184,11 +194,14 @@ public final class TorClient implements Closeable {
       if (pc != null && pc.circuit().streamCount() == 0) {
         pc.circuit().close();
       }
-      PreemptiveCircuits.Clean clean = preemptive.take(port);
-      PooledCircuit built =
-          clean != null
-              ? new PooledCircuit(clean.circuit(), clean.exit(), Instant.now(), clean.stable())
-              : build(port);
+      PooledCircuit built = confluxUsable() ? buildConflux(port) : null;
+      if (built == null) {
+        PreemptiveCircuits.Clean clean = preemptive.take(port);
+        built =
+            clean != null
+                ? new PooledCircuit(clean.circuit(), clean.exit(), Instant.now(), clean.stable())
+                : build(port);
+      }
       circuits.put(key, built);
       return built;
     }
@@ -196,10 +209,93 @@ public final class TorClient implements Closeable {
 
   /** Builds a fresh 3-hop circuit whose exit allows {@code port}. */
   public Circuit buildCircuit(int port) throws IOException {
-    return build(port).circuit();
+    return build(port, null, List.of()).circuit();
+  }
+
+  /**
+   * Conflux (prop 329) is used for exit streams when we allow it, the consensus turns it on ({@code
+   * cfx_enabled}, default 1 as in C tor) and congestion control is on (conflux needs it).
+   */
+  private boolean confluxUsable() {
+    NetDir nd = directory.current();
+    return config.conflux()
+        && nd != null
+        && nd.consensus().param("cfx_enabled", 1, 0, 1) == 1
+        && dev.umbra.tor.circuit.CcParams.from(nd.consensus()::param).enabled();
+  }
+
+  /** An exit that can carry a conflux set: Conflux=1 and congestion control (FlowCtrl=2). */
+  private static boolean confluxExit(Relay r) {
+    String pr = r.status().protocols();
+    return Protocols.supports(pr, "Conflux", 1) && Protocols.supports(pr, "FlowCtrl", 2);
+  }
+
+  /**
+   * Builds a conflux set for {@code port} as C tor does for exit streams: {@code cfx_num_legs_set}
+   * (2) circuits to one exit, none sharing a guard or a middle with another, linked with
+   * CONFLUX_LINK; a leg that fails is rebuilt up to {@code cfx_max_unlinked_leg_retry} times. Null
+   * when no set could be made: the caller falls back to a single circuit, as C tor does.
+   */
+  private PooledCircuit buildConflux(int port) throws IOException {
+    NetDir nd = directory.current();
+    int numLegs = nd.consensus().param("cfx_num_legs_set", 2, 2, 8);
+    int retries = nd.consensus().param("cfx_max_unlinked_leg_retry", 3, 0, 255);
+    List<Relay> usable = filter(nd.relays());
+    NetDir view =
+        new NetDir(
+            nd.consensus(),
+            usable.stream().filter(TorClient::confluxExit).toList(),
+            nd.fetchedAt());
+    Relay exit = pickExit(view, port, List.of());
+    if (exit == null) {
+      return null;
+    }
+    List<Built> legs = new ArrayList<>();
+    List<Relay> used = new ArrayList<>();
+    int launches = 0;
+    try {
+      while (legs.size() < numLegs && launches < numLegs + retries) {
+        launches++;
+        Built b;
+        try {
+          b = build(port, exit, used);
+        } catch (IOException e) {
+          LOG.debug("conflux leg to {} failed: {}", exit, e.getMessage());
+          continue;
+        }
+        legs.add(b);
+        used.add(b.guard());
+        used.add(b.middle());
+      }
+      if (legs.size() < numLegs) {
+        throw new IOException("could not build " + numLegs + " conflux legs to " + exit);
+      }
+      Duration t =
+          buildTimeout.learned() ? buildTimeout.closeTimeout() : config.circuitBuildTimeout();
+      ConfluxSet set =
+          ConfluxSet.link(
+              legs.stream().map(Built::circuit).toList(), Conflux.UX_HIGH_THROUGHPUT, t);
+      progress.accept("conflux set linked to " + exit);
+      return new PooledCircuit(set, exit, Instant.now(), PathSelector.needsStable(port));
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("conflux set for port {} not made, using one circuit: {}", port, e.getMessage());
+      for (Built b : legs) {
+        b.circuit().close();
+      }
+      return null;
+    }
   }
 
   private PooledCircuit build(int port) throws IOException {
+    Built b = build(port, null, List.of());
+    return new PooledCircuit(b.circuit(), b.exit(), Instant.now(), PathSelector.needsStable(port));
+  }
+
+  /**
+   * Builds a 3-hop circuit for {@code port}: to {@code fixedExit} when given (a conflux leg), with
+   * neither guard nor middle among {@code avoid} (the other legs' relays).
+   */
+  private Built build(int port, Relay fixedExit, List<Relay> avoid) throws IOException {
     NetDir nd = directory.current();
     if (nd == null) {
       throw new IOException("tor client is not bootstrapped");
@@ -207,21 +303,35 @@ public final class TorClient implements Closeable {
     syncGuards(nd);
     List<Relay> usable = filter(nd.relays());
     NetDir view = new NetDir(nd.consensus(), usable, nd.fetchedAt());
-    // The guard first (guard-spec: primary guards are not given up for a path restriction);
-    // only when no exit fits with it, the exit first and a guard restricted to match it.
-    GuardManager.Selection sel = guards.select(GuardManager.Usage.DATA, r -> true);
-    Relay exit = pickExit(view, port, List.of(sel.relay()));
-    if (exit == null) {
-      sel.close();
-      Relay e = pickExit(view, port, List.of());
+    GuardManager.Selection sel;
+    Relay exit;
+    if (fixedExit != null) {
+      exit = fixedExit;
+      List<Relay> notWith = new ArrayList<>(avoid);
+      notWith.add(exit);
+      sel = guards.select(GuardManager.Usage.DATA, r -> paths.compatible(r, notWith));
+    } else {
+      // The guard first (guard-spec: primary guards are not given up for a path restriction);
+      // only when no exit fits with it, the exit first and a guard restricted to match it.
+      sel = guards.select(GuardManager.Usage.DATA, r -> true);
+      Relay e = pickExit(view, port, List.of(sel.relay()));
       if (e == null) {
-        throw new IOException("no exit relay allows port " + port);
+        sel.close();
+        Relay e2 = pickExit(view, port, List.of());
+        if (e2 == null) {
+          throw new IOException("no exit relay allows port " + port);
+        }
+        e = e2;
+        Relay chosen = e2;
+        sel = guards.select(GuardManager.Usage.DATA, r -> paths.compatible(r, List.of(chosen)));
       }
       exit = e;
-      sel = guards.select(GuardManager.Usage.DATA, r -> paths.compatible(r, List.of(e)));
     }
     Relay guard = sel.relay();
-    Relay middle = paths.middle(view, List.of(guard, exit), PathSelector.needsStable(port));
+    List<Relay> notMiddle = new ArrayList<>(avoid);
+    notMiddle.add(guard);
+    notMiddle.add(exit);
+    Relay middle = paths.middle(view, notMiddle, PathSelector.needsStable(port));
     if (middle == null) {
       sel.close();
       throw new IOException("no middle relay compatible with " + guard + " and " + exit);
@@ -295,7 +405,7 @@ public final class TorClient implements Closeable {
         guard,
         middle,
         exit);
-    return new PooledCircuit(c, exit, Instant.now(), PathSelector.needsStable(port));
+    return new Built(c, guard, middle, exit);
   }
 
   /**
@@ -365,8 +475,9 @@ public final class TorClient implements Closeable {
     if (closed) {
       throw new IOException("tor client closed");
     }
-    PooledCircuit pc = build(port);
-    return new PreemptiveCircuits.Clean(pc.circuit(), pc.exit(), pc.created(), pc.stable());
+    Built b = build(port, null, List.of());
+    return new PreemptiveCircuits.Clean(
+        b.circuit(), b.exit(), Instant.now(), PathSelector.needsStable(port));
   }
 
   /** The learned circuit build timeouts (path-spec §2.4). */

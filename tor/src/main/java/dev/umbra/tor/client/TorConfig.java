@@ -14,6 +14,8 @@ import java.util.Set;
  * @param exitNodes if non-empty, exits are chosen only from these fingerprints
  * @param entryNodes if non-empty, guards are chosen only from these fingerprints
  * @param fallbackDirs directory caches to bootstrap from before asking the authorities
+ * @param conflux whether exit streams may use conflux sets (prop 329) when the consensus enables
+ *     them (C tor's {@code ConfluxEnabled}, default on)
  */
 public record TorConfig(
     List<DirAuthority> authorities,
@@ -25,7 +27,8 @@ public record TorConfig(
     Set<String> entryNodes,
     Duration circuitBuildTimeout,
     Duration streamTimeout,
-    List<FallbackDir> fallbackDirs) {
+    List<FallbackDir> fallbackDirs,
+    boolean conflux) {
 
   /** Without fallback directories. */
   public TorConfig(
@@ -48,7 +51,34 @@ public record TorConfig(
         entryNodes,
         circuitBuildTimeout,
         streamTimeout,
-        List.of());
+        List.of(),
+        true);
+  }
+
+  /** With these fallback directories and conflux on. */
+  public TorConfig(
+      List<DirAuthority> authorities,
+      Path dataDirectory,
+      boolean testingNetwork,
+      boolean enforceDistinctSubnets,
+      Set<String> excludeNodes,
+      Set<String> exitNodes,
+      Set<String> entryNodes,
+      Duration circuitBuildTimeout,
+      Duration streamTimeout,
+      List<FallbackDir> fallbackDirs) {
+    this(
+        authorities,
+        dataDirectory,
+        testingNetwork,
+        enforceDistinctSubnets,
+        excludeNodes,
+        exitNodes,
+        entryNodes,
+        circuitBuildTimeout,
+        streamTimeout,
+        fallbackDirs,
+        true);
   }
 
   public TorConfig {
@@ -78,7 +108,24 @@ public record TorConfig(
         entryNodes,
         circuitBuildTimeout,
         streamTimeout,
-        fallbacks);
+        fallbacks,
+        conflux);
+  }
+
+  /** This configuration with conflux allowed or not. */
+  public TorConfig withConflux(boolean enabled) {
+    return new TorConfig(
+        authorities,
+        dataDirectory,
+        testingNetwork,
+        enforceDistinctSubnets,
+        excludeNodes,
+        exitNodes,
+        entryNodes,
+        circuitBuildTimeout,
+        streamTimeout,
+        fallbackDirs,
+        enabled);
   }
 
   /** A configuration for a private testing network with these authorities. */

@@ -16,11 +16,12 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class HopCrypto {
   public static final int KEY_LEN = 72;
+  private static final byte[] ZERO4 = new byte[4];
 
   private final Cipher forward;
   private final Cipher backward;
   private final MessageDigest forwardDigest;
-  private final MessageDigest backwardDigest;
+  private MessageDigest backwardDigest;
 
   public HopCrypto(byte[] keys) {
     if (keys.length < KEY_LEN) {
@@ -84,14 +85,17 @@ public final class HopCrypto {
     } catch (CloneNotSupportedException e) {
       throw new IllegalStateException(e);
     }
-    byte[] copy = payload.clone();
-    Arrays.fill(copy, RelayCell.DIGEST_OFFSET, RelayCell.DIGEST_OFFSET + 4, (byte) 0);
-    trial.update(copy);
+    // Hash the payload with a zero digest field without copying it; on a match the trial state
+    // becomes the running digest (one SHA-1 pass per cell instead of two).
+    trial.update(payload, 0, RelayCell.DIGEST_OFFSET);
+    trial.update(ZERO4);
+    int rest = RelayCell.DIGEST_OFFSET + 4;
+    trial.update(payload, rest, payload.length - rest);
     byte[] d = currentDigest(trial);
     if (!MessageDigest.isEqual(Arrays.copyOf(d, 4), got)) {
       return null;
     }
-    backwardDigest.update(copy);
+    backwardDigest = trial;
     return d;
   }
 

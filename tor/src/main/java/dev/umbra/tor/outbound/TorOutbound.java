@@ -69,7 +69,8 @@ public final class TorOutbound implements Outbound, Lifecycle {
             t.entryNodes(),
             Duration.ofSeconds(30),
             Duration.ofSeconds(30),
-            t.fallbackDirs());
+            t.fallbackDirs(),
+            t.conflux());
     this.isolation = t.isolation();
     this.client = new TorClient(cfg, m -> LOG.debug("[{}] {}", tag, m));
   }

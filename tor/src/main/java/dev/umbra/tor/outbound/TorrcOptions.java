@@ -22,7 +22,8 @@ public record TorrcOptions(
     Set<String> entryNodes,
     boolean strictNodes,
     IsolationFlags isolation,
-    List<FallbackDir> fallbackDirs) {
+    List<FallbackDir> fallbackDirs,
+    boolean conflux) {
 
   /**
    * Which stream properties separate circuits, named after C tor's SocksPort isolation flags
@@ -63,6 +64,7 @@ public record TorrcOptions(
     boolean isoAddr = false;
     boolean isoPort = false;
     boolean isoClient = false;
+    boolean conflux = true;
     for (Map.Entry<String, String> e : torrc.entrySet()) {
       String k = e.getKey();
       String v = e.getValue() == null ? "" : e.getValue().trim();
@@ -99,6 +101,19 @@ public record TorrcOptions(
         case "IsolateDestAddr" -> isoAddr = bool(k, v);
         case "IsolateDestPort" -> isoPort = bool(k, v);
         case "IsolateClientAddr" -> isoClient = bool(k, v);
+        case "ConfluxEnabled" ->
+            conflux =
+                switch (v) {
+                  case "auto" -> true; // the consensus (cfx_enabled) decides
+                  case "0" -> false;
+                  default ->
+                      throw new BadOption(
+                          k,
+                          "ConfluxEnabled must be 0 or auto (1, conflux against the consensus,"
+                              + " is not supported), got '"
+                              + v
+                              + "'");
+                };
         default ->
             throw new BadOption(
                 k,
@@ -108,7 +123,7 @@ public record TorrcOptions(
                     + " FallbackDir,"
                     + " TestingTorNetwork, UseDefaultFallbackDirs, ExcludeNodes, ExitNodes,"
                     + " EntryNodes, StrictNodes, IsolateSOCKSAuth, IsolateDestAddr,"
-                    + " IsolateDestPort, IsolateClientAddr)");
+                    + " IsolateDestPort, IsolateClientAddr, ConfluxEnabled)");
       }
     }
     if (auths.isEmpty()) {
@@ -133,7 +148,8 @@ public record TorrcOptions(
         entries,
         strict,
         new IsolationFlags(isoAuth, isoAddr, isoPort, isoClient),
-        List.copyOf(fallbacks));
+        List.copyOf(fallbacks),
+        conflux);
   }
 
   private static boolean bool(String k, String v) {

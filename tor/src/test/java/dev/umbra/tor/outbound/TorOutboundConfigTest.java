@@ -53,6 +53,35 @@ class TorOutboundConfigTest {
   }
 
   @Test
+  void confluxEnabledIsReadLikeCTors() {
+    assertThat(
+            TorrcOptions.parse(Map.of("DirAuthority", AUTH, "UseDefaultFallbackDirs", "0"))
+                .conflux())
+        .isTrue();
+    assertThat(
+            TorrcOptions.parse(
+                    Map.of(
+                        "DirAuthority", AUTH, "UseDefaultFallbackDirs", "0", "ConfluxEnabled", "0"))
+                .conflux())
+        .isFalse();
+    assertThatThrownBy(() ->
+            TorrcOptions.parse(
+                Map.of("DirAuthority", AUTH, "UseDefaultFallbackDirs", "0", "ConfluxEnabled", "1")))
+        .isInstanceOf(TorrcOptions.BadOption.class);
+    assertThat(
+            TorrcOptions.parse(
+                    Map.of(
+                        "DirAuthority",
+                        AUTH,
+                        "UseDefaultFallbackDirs",
+                        "0",
+                        "ConfluxEnabled",
+                        "auto"))
+                .conflux())
+        .isTrue();
+  }
+
+  @Test
   void publicNetworkBootstrapIsRefusedHonestly() {
     assertThatThrownBy(() -> load("{\"type\": \"tor\", \"tag\": \"t\"}"))
         .isInstanceOf(ConfigException.class)
