@@ -14,7 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tech.kwik.core.QuicClientConnection;
 import tech.kwik.core.QuicStream;
-import tech.kwik.core.log.NullLogger;
 
 /**
  * The client side of the V2Ray {@code quic} transport (sing-box {@code v2rayquic}, v2ray's {@code
@@ -120,7 +119,7 @@ public final class QuicClient implements AutoCloseable {
             .connectTimeout(CONNECT_TIMEOUT)
             .maxIdleTimeout(IDLE)
             .customTrustManager(trust)
-            .logger(new NullLogger());
+            .logger(new KwikLog("client"));
     if (!sni.equals(address)) {
       // the packets go to the server address while the TLS server name stays sni
       b.proxy(address);

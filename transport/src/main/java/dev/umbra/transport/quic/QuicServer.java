@@ -17,7 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tech.kwik.core.QuicConnection;
 import tech.kwik.core.QuicStream;
-import tech.kwik.core.log.NullLogger;
 import tech.kwik.core.server.ApplicationProtocolConnection;
 import tech.kwik.core.server.ApplicationProtocolConnectionFactory;
 import tech.kwik.core.server.ServerConnection;
@@ -121,7 +120,7 @@ public final class QuicServer implements Closeable {
       ServerConnector.Builder b =
           ServerConnector.builder()
               .withSocket(s)
-              .withLogger(new NullLogger())
+              .withLogger(new KwikLog("server"))
               .withConfiguration(
                   ServerConnectionConfig.builder()
                       .maxIdleTimeoutInSeconds(IDLE_SECONDS)

@@ -37,6 +37,7 @@ public final class QuicStreamConn implements Conn {
   private volatile boolean timedOut;
   private volatile boolean outputDone;
   private volatile boolean inputDone;
+  private final SendKick.Watched watched;
 
   QuicStreamConn(QuicStream stream, SocketAddress local, SocketAddress remote, Runnable onClose) {
     this.stream = stream;
@@ -45,6 +46,7 @@ public final class QuicStreamConn implements Conn {
     this.onClose = onClose;
     this.in = new In(stream.getInputStream());
     this.out = stream.getOutputStream();
+    this.watched = SendKick.watch(out, "quic stream " + stream.getStreamId() + " with " + remote);
   }
 
   /** Reads with the read timeout: a blocked read past it aborts the stream's receive side. */
@@ -149,6 +151,9 @@ public final class QuicStreamConn implements Conn {
         stream.abortReading(CANCELLED);
       }
     } finally {
+      if (watched != null) {
+        watched.closed();
+      }
       onClose.run();
     }
   }
