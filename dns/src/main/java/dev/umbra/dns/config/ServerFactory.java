@@ -477,35 +477,17 @@ public final class ServerFactory {
     }
     Integer port = uri.getPort() < 0 ? null : uri.getPort();
     DialOptions dial = legacyDial(o);
+    String urlPath =
+        uri.getRawPath() == null || uri.getRawPath().isEmpty() ? null : uri.getRawPath();
+    ServerOptions.Https https =
+        new ServerOptions.Https(host, port, urlPath, null, null, null, dial);
     return switch (scheme) {
       case "udp" -> udp(tag, new ServerOptions.Plain(host, port, dial), path);
       case "tcp" -> tcp(tag, new ServerOptions.Plain(host, port, dial), path);
       case "tls" -> tls(tag, new ServerOptions.Tls(host, port, null, dial), path);
-      case "https" ->
-          https(
-              tag,
-              new ServerOptions.Https(
-                  host,
-                  port,
-                  uri.getRawPath() == null || uri.getRawPath().isEmpty() ? null : uri.getRawPath(),
-                  null,
-                  null,
-                  null,
-                  dial),
-              path);
+      case "https" -> https(tag, https, path);
       case "quic" -> quic(tag, new ServerOptions.Quic(host, port, null, dial), path);
-      case "h3" ->
-          h3(
-              tag,
-              new ServerOptions.Https(
-                  host,
-                  port,
-                  uri.getRawPath() == null || uri.getRawPath().isEmpty() ? null : uri.getRawPath(),
-                  null,
-                  null,
-                  null,
-                  dial),
-              path);
+      case "h3" -> h3(tag, https, path);
       default ->
           throw new ConfigException(addressPath, "unknown DNS address scheme '" + scheme + "'");
     };
