@@ -30,57 +30,6 @@ public record TorConfig(
     List<FallbackDir> fallbackDirs,
     boolean conflux) {
 
-  /** Without fallback directories. */
-  public TorConfig(
-      List<DirAuthority> authorities,
-      Path dataDirectory,
-      boolean testingNetwork,
-      boolean enforceDistinctSubnets,
-      Set<String> excludeNodes,
-      Set<String> exitNodes,
-      Set<String> entryNodes,
-      Duration circuitBuildTimeout,
-      Duration streamTimeout) {
-    this(
-        authorities,
-        dataDirectory,
-        testingNetwork,
-        enforceDistinctSubnets,
-        excludeNodes,
-        exitNodes,
-        entryNodes,
-        circuitBuildTimeout,
-        streamTimeout,
-        List.of(),
-        true);
-  }
-
-  /** With these fallback directories and conflux on. */
-  public TorConfig(
-      List<DirAuthority> authorities,
-      Path dataDirectory,
-      boolean testingNetwork,
-      boolean enforceDistinctSubnets,
-      Set<String> excludeNodes,
-      Set<String> exitNodes,
-      Set<String> entryNodes,
-      Duration circuitBuildTimeout,
-      Duration streamTimeout,
-      List<FallbackDir> fallbackDirs) {
-    this(
-        authorities,
-        dataDirectory,
-        testingNetwork,
-        enforceDistinctSubnets,
-        excludeNodes,
-        exitNodes,
-        entryNodes,
-        circuitBuildTimeout,
-        streamTimeout,
-        fallbackDirs,
-        true);
-  }
-
   public TorConfig {
     if (authorities.isEmpty()) {
       throw new IllegalArgumentException("at least one directory authority is required");
@@ -139,6 +88,8 @@ public record TorConfig(
         Set.of(),
         Set.of(),
         Duration.ofSeconds(30),
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30),
+        List.of(),
+        true);
   }
 }
