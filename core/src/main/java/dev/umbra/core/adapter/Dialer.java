@@ -4,6 +4,8 @@ import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.PacketConn;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.util.List;
 
 /**
  * How an outbound reaches its server: directly with the dial fields (bind address, timeouts,
@@ -12,6 +14,20 @@ import java.io.IOException;
 public interface Dialer {
   Conn dial(Destination destination) throws IOException;
 
+  /**
+   * Dials {@code destination}, whose domain a {@code resolve} rule action already resolved to
+   * {@code resolved} (empty: not resolved yet), so the dialer does not ask again.
+   */
+  default Conn dial(Destination destination, List<InetAddress> resolved) throws IOException {
+    return dial(destination);
+  }
+
   /** A UDP socket (or association) able to send to any destination. */
   PacketConn listenPacket(Destination firstDestination) throws IOException;
+
+  /** As {@link #listenPacket(Destination)}, with the first destination already resolved. */
+  default PacketConn listenPacket(Destination firstDestination, List<InetAddress> resolved)
+      throws IOException {
+    return listenPacket(firstDestination);
+  }
 }

@@ -45,10 +45,16 @@ public final class DefaultDialer implements Dialer {
 
   @Override
   public Conn dial(Destination destination) throws IOException {
+    return dial(destination, List.of());
+  }
+
+  @Override
+  public Conn dial(Destination destination, List<InetAddress> resolved) throws IOException {
     if (options.detour() != null) {
-      return detour().dial(Metadata.internal(Network.TCP, destination));
+      return detour()
+          .dial(Metadata.internal(Network.TCP, destination).withDestinationAddresses(resolved));
     }
-    List<InetAddress> addresses = addresses(destination);
+    List<InetAddress> addresses = addresses(destination, resolved);
     long deadline = System.nanoTime() + options.connectTimeoutOrDefault().toNanos();
     IOException last = null;
     for (InetAddress address : addresses) {
@@ -84,11 +90,12 @@ public final class DefaultDialer implements Dialer {
     throw last;
   }
 
-  private List<InetAddress> addresses(Destination destination) throws IOException {
+  private List<InetAddress> addresses(Destination destination, List<InetAddress> resolved)
+      throws IOException {
     List<InetAddress> all =
         switch (destination) {
           case Destination.Ip ip -> List.of(ip.address());
-          case Destination.Domain d -> resolver.resolve(d.name());
+          case Destination.Domain d -> resolved.isEmpty() ? resolver.resolve(d.name()) : resolved;
         };
     List<InetAddress> ordered = AddressOrder.apply(options.domainStrategy(), all);
     if (ordered.isEmpty()) {
@@ -111,8 +118,21 @@ public final class DefaultDialer implements Dialer {
 
   @Override
   public PacketConn listenPacket(Destination firstDestination) throws IOException {
+    return listenPacket(firstDestination, List.of());
+  }
+
+  /**
+   * A UDP socket bound to the first destination's family bind address; datagrams to domains go to
+   * an address found with this dialer's resolver and {@code domain_strategy} (the first
+   * destination's from {@code resolved} if given), and answers from it come back under the domain.
+   */
+  @Override
+  public PacketConn listenPacket(Destination firstDestination, List<InetAddress> resolved)
+      throws IOException {
     if (options.detour() != null) {
-      return detour().listenPacket(Metadata.internal(Network.UDP, firstDestination));
+      return detour()
+          .listenPacket(
+              Metadata.internal(Network.UDP, firstDestination).withDestinationAddresses(resolved));
     }
     String bind = options.inet4BindAddress() != null ? options.inet4BindAddress() : null;
     if (firstDestination instanceof Destination.Ip ip && ip.isIpv6()) {
@@ -122,6 +142,12 @@ public final class DefaultDialer implements Dialer {
         bind == null
             ? new DatagramSocket()
             : new DatagramSocket(new InetSocketAddress(Destination.IpLiterals.parse(bind), 0));
-    return new DatagramPacketConn(socket);
+    ResolvingPacketConn conn =
+        new ResolvingPacketConn(
+            new DatagramPacketConn(socket), d -> addresses(d, List.of()).getFirst());
+    if (firstDestination instanceof Destination.Domain d && !resolved.isEmpty()) {
+      conn.remember(d, addresses(d, resolved).getFirst());
+    }
+    return conn;
   }
 }

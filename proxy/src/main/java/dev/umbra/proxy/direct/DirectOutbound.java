@@ -11,7 +11,10 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
-/** Connects straight to the destination with the dial fields. */
+/**
+ * Connects straight to the destination with the dial fields, to the addresses a {@code resolve}
+ * rule action found if there are any (as sing-box does).
+ */
 public final class DirectOutbound implements Outbound {
   private final String tag;
   private final Dialer dialer;
@@ -25,12 +28,12 @@ public final class DirectOutbound implements Outbound {
 
   @Override
   public Conn dial(Metadata metadata) throws IOException {
-    return dialer.dial(metadata.destination());
+    return dialer.dial(metadata.destination(), metadata.destinationAddresses());
   }
 
   @Override
   public PacketConn listenPacket(Metadata metadata) throws IOException {
-    return dialer.listenPacket(metadata.destination());
+    return dialer.listenPacket(metadata.destination(), metadata.destinationAddresses());
   }
 
   @Override
