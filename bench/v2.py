@@ -35,6 +35,9 @@ SHORT = {"uu": PAIRS[0], "vv": PAIRS[1], "uv": PAIRS[2], "vu": PAIRS[3]}
 ONLY_PATHS = arg("--paths", ",".join(PATHS)).split(",")
 ONLY_PAIRS = [SHORT[x] for x in arg("--pairs", "uu,vv,uv,vu").split(",")]
 UMBRA = os.environ.get("UMBRA", os.path.join(ROOT, "umbra"))
+# --jfr DIR: a JFR recording (profile settings) of each Umbra process over each measured interval,
+# written to DIR/<path>-<pair>-<side>.jfr; read with `jfr print --events jdk.ExecutionSample`.
+JFR_DIR = arg("--jfr")
 procs = []
 
 
@@ -54,19 +57,52 @@ def stop_all():
                 p.kill()
 
 
-def measure(port, pids):
-    """Throughput, and CPU of the proxies: cores in use, and seconds per GB moved for each side."""
+def io_counts(pid):
+    """(read syscalls, write syscalls, context switches) of a process so far."""
+    with open(f"/proc/{pid}/io") as f:
+        io = dict(line.split(": ") for line in f.read().splitlines())
+    switches = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/status") as f:
+                for line in f:
+                    if "ctxt_switches" in line:
+                        switches += int(line.split()[-1])
+        except FileNotFoundError:
+            pass  # the thread ended meanwhile
+    return int(io["syscr"]), int(io["syscw"]), switches
+
+
+def jcmd(pid, *args):
+    java_home = subprocess.run([os.path.join(ROOT, ".ci", "find-jdk")], capture_output=True,
+                               text=True).stdout.strip()
+    subprocess.run([os.path.join(java_home, "bin", "jcmd"), str(pid), *args], capture_output=True,
+                   timeout=60)
+
+
+def measure(port, pids, jfr=()):
+    """Throughput, and CPU of the proxies: cores in use, and seconds per GB moved for each side.
+    jfr: (pid, file) of Umbra processes to record while measuring."""
     iperf(port, WARMUP)
     time.sleep(1)
+    for pid, _ in jfr:
+        jcmd(pid, "JFR.start", "name=bench", "settings=profile")
     before, t = [cpu_seconds([p]) for p in pids], time.time()
+    counts = [io_counts(p) for p in pids]
     gbps = iperf(port, SECONDS)
     used = [cpu_seconds([p]) - b for p, b in zip(pids, before)]
+    counts = [[a - b for a, b in zip(io_counts(p), c)] for p, c in zip(pids, counts)]
+    for pid, file in jfr:
+        jcmd(pid, "JFR.stop", "name=bench", f"filename={file}")
     cores = sum(used) / (time.time() - t)
     gb = gbps * SECONDS / 8
     time.sleep(1)
     return {"gbps": round(gbps, 2), "proxy_cores": round(cores, 2),
             "client_cpu_s_per_gb": round(used[0] / gb, 2) if gb else None,
-            "server_cpu_s_per_gb": round(used[1] / gb, 2) if gb else None}
+            "server_cpu_s_per_gb": round(used[1] / gb, 2) if gb else None,
+            # per MB moved: read and write system calls, context switches (client; server)
+            "syscalls_per_mb": [[round(c[0] / gb / 1000, 1), round(c[1] / gb / 1000, 1),
+                                 round(c[2] / gb / 1000, 1)] if gb else None for c in counts]}
 
 
 def protocol(path):
@@ -203,7 +239,9 @@ def main():
             row = results["paths"].setdefault(p, {})
             for pair in ONLY_PAIRS:
                 client, server = pair.split(" + ")
-                row[pair] = measure(fwd[(p, pair)], [pids[client], pids[server]])
+                jfr = [(pids[side], os.path.abspath(f"{JFR_DIR}/{p}-{pair.replace(' ', '')}-{side.split()[1]}.jfr"))
+                       for side in (client, server) if JFR_DIR and side.startswith("umbra")]
+                row[pair] = measure(fwd[(p, pair)], [pids[client], pids[server]], jfr)
     finally:
         stop_all()
         shutil.rmtree(work, ignore_errors=True)
@@ -224,6 +262,12 @@ def report(r):
         for pair, row in rows.items():
             print(f"| {p} | {pair} | {row['gbps']} | {row['proxy_cores']} | "
                   f"{row.get('client_cpu_s_per_gb')} | {row.get('server_cpu_s_per_gb')} |")
+    print("\nPer MB moved, client; server: read syscalls / write syscalls / context switches\n")
+    for p, rows in r["paths"].items():
+        for pair, row in rows.items():
+            c = row.get("syscalls_per_mb")
+            if c:
+                print(f"- {p}, {pair}: " + "; ".join(" / ".join(str(x) for x in side) for side in c))
     if any(PAIRS[1] not in rows for rows in r["paths"].values()):
         return
     print("\n## Against v2ray client + v2ray server (goal: >= 1.2x)\n")

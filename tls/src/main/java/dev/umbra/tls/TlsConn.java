@@ -81,6 +81,11 @@ public final class TlsConn implements Conn {
     return engine.getSession().getProtocol();
   }
 
+  /** The negotiated cipher suite's standard name. */
+  public String cipherSuite() {
+    return engine.getSession().getCipherSuite();
+  }
+
   @Override
   public InputStream in() {
     return in;

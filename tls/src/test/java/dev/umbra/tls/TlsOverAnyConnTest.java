@@ -94,6 +94,8 @@ class TlsOverAnyConnTest {
       try (TlsConn c = client.wrap(pipe[0], "localhost");
           TlsConn s = accepted.get(20, TimeUnit.SECONDS)) {
         assertThat(c.protocolVersion()).isEqualTo("TLSv" + version);
+        // Go's choice (AES-128-GCM), not the JDK server's first preference (AES-256-GCM)
+        assertThat(s.cipherSuite()).contains("_AES_128_GCM_SHA256");
         byte[] up = new byte[8 << 20];
         byte[] down = new byte[8 << 20];
         new Random(1).nextBytes(up);
@@ -127,6 +129,27 @@ class TlsOverAnyConnTest {
         }
       }
     }
+  }
+
+  @Test
+  void aes128SuitesComeBeforeTheirAes256Twins() {
+    assertThat(
+            TlsParameters.aes128First(
+                new String[] {
+                  "TLS_AES_256_GCM_SHA384",
+                  "TLS_AES_128_GCM_SHA256",
+                  "TLS_CHACHA20_POLY1305_SHA256",
+                  "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+                  "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                  "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                }))
+        .containsExactly(
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
   }
 
   /** Ten 2 KiB records (as Go peers send them) already on the carrier come back in one read. */

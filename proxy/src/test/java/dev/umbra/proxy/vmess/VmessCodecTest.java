@@ -29,6 +29,20 @@ class VmessCodecTest {
   }
 
   @Test
+  void shakeStreamsTheWholeXofOutputAcrossBlocks() {
+    byte[] seed = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    org.bouncycastle.crypto.digests.SHAKEDigest d =
+        new org.bouncycastle.crypto.digests.SHAKEDigest(128);
+    d.update(seed, 0, seed.length);
+    byte[] expected = new byte[1000];
+    d.doOutput(expected, 0, expected.length);
+    Shake s = new Shake(seed);
+    for (int i = 0; i < expected.length; i += 2) {
+      assertThat(s.next()).isEqualTo(((expected[i] & 0xff) << 8) | (expected[i + 1] & 0xff));
+    }
+  }
+
+  @Test
   void fnv1aOfKnownInput() {
     // FNV-1a 32 of "a" is 0xe40c292c
     assertThat(VmessHeader.fnv1a(new byte[] {'a'}, 0, 1)).isEqualTo(0xe40c292c);

@@ -40,6 +40,28 @@ class WebSocketCodecTest {
   }
 
   @Test
+  void wordWiseMaskingMatchesTheBytewiseDefinitionAtEveryOffsetLengthAndKeyPosition() {
+    Random r = new Random(5);
+    byte[] key = new byte[4];
+    r.nextBytes(key);
+    byte[] data = new byte[300];
+    r.nextBytes(data);
+    for (int off = 0; off < 9; off++) {
+      for (int len = 0; off + len <= data.length; len += len < 70 ? 1 : 37) {
+        for (int keyPos = 0; keyPos < 4; keyPos++) {
+          byte[] got = data.clone();
+          Frames.mask(got, off, len, key, keyPos);
+          byte[] want = data.clone();
+          for (int i = 0; i < len; i++) {
+            want[off + i] ^= key[(keyPos + i) & 3];
+          }
+          assertThat(got).as("off %d len %d key position %d", off, len, keyPos).isEqualTo(want);
+        }
+      }
+    }
+  }
+
+  @Test
   void lengthEncodings() {
     ByteBuffer b = ByteBuffer.allocate(16);
     Frames.writeHeader(b, Frames.BINARY, 256, null);
