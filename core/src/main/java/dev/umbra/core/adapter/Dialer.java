@@ -4,6 +4,8 @@ import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.PacketConn;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * How an outbound reaches its server: directly with the dial fields (bind address, timeouts,
@@ -14,4 +16,19 @@ public interface Dialer {
 
   /** A UDP socket (or association) able to send to any destination. */
   PacketConn listenPacket(Destination firstDestination) throws IOException;
+
+  /**
+   * Where datagrams to {@code server} go, in the order to try: its addresses as the dial fields
+   * resolve and order them ({@code domain_resolver}, {@code domain_strategy}), or {@code server}
+   * itself where the packet path resolves names (a {@code detour} outbound). For protocols that
+   * must know the peer's address before they send (QUIC).
+   */
+  default List<Destination> packetTargets(Destination server) throws IOException {
+    return List.of(server);
+  }
+
+  /** How long setting up a connection may take ({@code connect_timeout}). */
+  default Duration connectTimeout() {
+    return dev.umbra.core.config.DialOptions.DEFAULT_CONNECT_TIMEOUT;
+  }
 }

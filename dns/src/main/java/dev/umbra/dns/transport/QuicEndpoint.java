@@ -6,6 +6,7 @@ import dev.umbra.core.config.DomainStrategy;
 import dev.umbra.core.dial.AddressOrder;
 import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.PacketConn;
+import dev.umbra.core.net.PacketConnSocket;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
