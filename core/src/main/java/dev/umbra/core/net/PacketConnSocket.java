@@ -38,6 +38,38 @@ public final class PacketConnSocket extends DatagramSocket {
     this.stamp = stamp;
   }
 
+  /** Opens a packet connection able to reach a peer (a dialer's {@code listenPacket}). */
+  @FunctionalInterface
+  public interface Opener {
+    PacketConn open(Destination peer) throws IOException;
+  }
+
+  /**
+   * A socket to {@code peer} over a connection from {@code opener}, failing as a {@link
+   * SocketException} (what socket factories may throw) and closing the connection if need be.
+   */
+  public static PacketConnSocket open(Opener opener, Destination peer, InetSocketAddress stamp)
+      throws SocketException {
+    PacketConn conn;
+    try {
+      conn = opener.open(peer);
+    } catch (IOException e) {
+      SocketException s = new SocketException("UDP to " + peer + ": " + e.getMessage());
+      s.initCause(e);
+      throw s;
+    }
+    try {
+      return new PacketConnSocket(conn, peer, stamp);
+    } catch (SocketException e) {
+      try {
+        conn.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
   /** The datagrams' destination. */
   public Destination peer() {
     return peer;

@@ -103,4 +103,19 @@ class PacketConnSocketTest {
       assertThat(s.isClosed()).isTrue();
     }
   }
+
+  @Test
+  void aFailedOpenIsASocketExceptionWithItsCause() {
+    IOException refused = new IOException("detour refused UDP");
+    assertThatThrownBy(() ->
+            PacketConnSocket.open(
+                peer -> {
+                  throw refused;
+                },
+                new Destination.Ip(LOOPBACK, 9),
+                STAMP))
+        .isInstanceOf(java.net.SocketException.class)
+        .hasMessageContaining("detour refused UDP")
+        .hasCause(refused);
+  }
 }

@@ -6,20 +6,14 @@ import dev.umbra.core.config.ConfigLoader;
 import dev.umbra.core.config.Jsonc;
 import dev.umbra.core.instance.Umbra;
 import dev.umbra.core.registry.Registry;
+import dev.umbra.testkit.Curl;
 import dev.umbra.testkit.FreePort;
 import dev.umbra.testkit.HttpOrigin;
 import dev.umbra.testkit.TestCerts;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Proxy;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,9 +70,14 @@ class QuicOutboundDialFieldsTest {
     Umbra umbra = Umbra.start(ConfigLoader.load(Jsonc.parse(config, "test"), r), r);
     try (HttpOrigin origin = new HttpOrigin()) {
       int size = 300_000;
-      byte[] body = fetch(socks, origin.port(), size);
+      Curl.Result got =
+          Curl.run(
+              "--socks5-hostname",
+              "127.0.0.1:" + socks,
+              "http://localhost:" + origin.port() + "/bytes/" + size);
+      assertThat(got.exitCode()).as(got.stderr()).isZero();
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      assertThat(sha.digest(body)).isEqualTo(sha.digest(HttpOrigin.bytes(size)));
+      assertThat(sha.digest(got.body())).isEqualTo(sha.digest(HttpOrigin.bytes(size)));
     } finally {
       umbra.shutdown(Duration.ofSeconds(1));
     }
@@ -90,27 +89,6 @@ class QuicOutboundDialFieldsTest {
         new java.net.DatagramSocket(
             new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))) {
       return s.getLocalPort();
-    }
-  }
-
-  private static byte[] fetch(int socks, int originPort, int size) throws Exception {
-    Proxy proxy = new Proxy(Proxy.Type.SOCKS, new InetSocketAddress("127.0.0.1", socks));
-    try (Socket s = new Socket(proxy)) {
-      s.setSoTimeout(30_000);
-      s.connect(InetSocketAddress.createUnresolved("127.0.0.1", originPort), 10_000);
-      OutputStream out = s.getOutputStream();
-      out.write(
-          ("GET /bytes/" + size + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = s.getInputStream();
-      ByteArrayOutputStream all = new ByteArrayOutputStream();
-      in.transferTo(all);
-      byte[] r = all.toByteArray();
-      String text = new String(r, StandardCharsets.ISO_8859_1);
-      assertThat(text).startsWith("HTTP/1.1 200");
-      int start = text.indexOf("\r\n\r\n") + 4;
-      return Arrays.copyOfRange(r, start, r.length);
     }
   }
 }

@@ -4,14 +4,12 @@ import dev.umbra.core.adapter.Dialer;
 import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.config.JsonPaths;
 import dev.umbra.core.net.Destination;
-import dev.umbra.core.net.PacketConn;
 import dev.umbra.core.net.PacketConnSocket;
 import dev.umbra.tls.TlsClient;
 import dev.umbra.tls.TlsOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
@@ -155,7 +153,9 @@ public final class QuicClient implements AutoCloseable {
               // the packets go to this address while the TLS server name stays sni
               .proxy(stamp.getHostAddress())
               .socketFactory(ignored -> {
-                PacketConnSocket s = socket(dialer, peer, new InetSocketAddress(stamp, port));
+                PacketConnSocket s =
+                    PacketConnSocket.open(
+                        dialer::listenPacket, peer, new InetSocketAddress(stamp, port));
                 socket.set(s);
                 return s;
               })
@@ -176,28 +176,6 @@ public final class QuicClient implements AutoCloseable {
         s.close();
       }
       throw new IOException("quic connection to " + peer + " failed: " + e.getMessage(), e);
-    }
-  }
-
-  private static PacketConnSocket socket(Dialer dialer, Destination peer, InetSocketAddress stamp)
-      throws SocketException {
-    PacketConn conn;
-    try {
-      conn = dialer.listenPacket(peer);
-    } catch (IOException e) {
-      SocketException s = new SocketException("UDP to " + peer + ": " + e.getMessage());
-      s.initCause(e);
-      throw s;
-    }
-    try {
-      return new PacketConnSocket(conn, peer, stamp);
-    } catch (SocketException e) {
-      try {
-        conn.close();
-      } catch (IOException ignored) {
-        // already failing
-      }
-      throw e;
     }
   }
 
