@@ -22,10 +22,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The quic transport honours the outbound's dial fields, against v2ray 4.34's quic servers: Umbra's
  * VMess, VLESS and Trojan outbounds with {@code transport: quic} and {@code detour} to a socks
- * outbound whose UDP ASSOCIATE goes to dante (each a download and an upload by hash); the same
- * through a socks outbound to a dead port fails (so the detour is really taken); and an outbound
- * naming its server by domain with {@code domain_strategy}, {@code inet4_bind_address} and {@code
- * connect_timeout} set. One v2ray, one dante and one Umbra serve the whole class.
+ * outbound whose UDP ASSOCIATE goes to dante (each a download and an upload by hash), also with the
+ * server named by domain (sent by name for dante to resolve); the same through a socks outbound to
+ * a dead port fails (so the detour is really taken); and an outbound naming its server by domain
+ * with {@code domain_strategy}, {@code inet4_bind_address} and {@code connect_timeout} set. One
+ * v2ray, one dante and one Umbra serve the whole class.
  */
 @Tag("interop")
 class QuicDialFieldsInteropTest {
@@ -82,6 +83,8 @@ class QuicDialFieldsInteropTest {
     for (String p : PROTOCOLS) {
       rows.put(p + "-detour", new String[] {p, "127.0.0.1", "\"detour\": \"socks\""});
     }
+    // by name through the detour: dante resolves it (kwik is told a placeholder address)
+    rows.put("trojan-by-name", new String[] {"trojan", "localhost", "\"detour\": \"socks\""});
     rows.put("vless-dead", new String[] {"vless", "127.0.0.1", "\"detour\": \"dead\""});
     rows.put(
         "vmess-fields",
@@ -158,6 +161,11 @@ class QuicDialFieldsInteropTest {
   @ValueSource(strings = {"vmess", "vless", "trojan"})
   void throughADetourToDante(String protocol) throws Exception {
     Harness.assertTcpThroughSocks(SOCKS.get(protocol + "-detour"), origin, dir, SIZE);
+  }
+
+  @Test
+  void aServerNamedByDomainGoesByNameThroughTheDetour() throws Exception {
+    Harness.assertTcpThroughSocks(SOCKS.get("trojan-by-name"), origin, dir, SIZE);
   }
 
   @Test
