@@ -1,7 +1,7 @@
 package dev.umbra.transport;
 
+import dev.umbra.core.adapter.Dialer;
 import dev.umbra.core.config.ConfigException;
-import dev.umbra.core.config.DialOptions;
 import dev.umbra.core.config.JsonPaths;
 import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
@@ -13,8 +13,6 @@ import dev.umbra.transport.http.HttpH2Client;
 import dev.umbra.transport.quic.QuicClient;
 import dev.umbra.transport.ws.WebSocketClient;
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * What an outbound puts between its TCP connection and its protocol: TLS if enabled, then the V2Ray
@@ -38,30 +36,6 @@ public final class ClientStack {
     this.transport = null;
     this.sessions = null;
     this.quic = quic;
-  }
-
-  /**
-   * Refuses the dial fields a quic transport cannot honour: kwik opens and addresses its own UDP
-   * socket, so a detour, a bind address or a resolver would be ignored.
-   */
-  public static void checkDialFields(TransportOptions transport, DialOptions dial, String path) {
-    if (transport == null || !transport.type().equals("quic") || dial == null) {
-      return;
-    }
-    Map<String, Object> fields = new LinkedHashMap<>();
-    fields.put("detour", dial.detour());
-    fields.put("inet4_bind_address", dial.inet4BindAddress());
-    fields.put("inet6_bind_address", dial.inet6BindAddress());
-    fields.put("connect_timeout", dial.connectTimeout());
-    fields.put("domain_resolver", dial.domainResolver());
-    fields.put("domain_strategy", dial.domainStrategy());
-    fields.forEach((name, value) -> {
-      if (value != null) {
-        throw new ConfigException(
-            JsonPaths.field(path, name),
-            "not supported with the quic transport yet (its QUIC stack opens its own UDP socket)");
-      }
-    });
   }
 
   /** Checks the options at load time; {@code path} is the outbound's JSON path. */
@@ -102,13 +76,14 @@ public final class ClientStack {
 
   /**
    * Opens a stream to {@code server}: over the quic transport a stream on the live QUIC connection
-   * (dialing UDP itself), otherwise as {@link #connect(Dial, String)}.
+   * (whose UDP goes through {@code dialer}), otherwise as {@link #connect(Dial, String)} with a TCP
+   * dial of {@code dialer}.
    */
-  public Conn connect(Dial dial, Destination server, String serverName) throws IOException {
+  public Conn connect(Dialer dialer, Destination server, String serverName) throws IOException {
     if (quic != null) {
-      return quic.open(server, serverName);
+      return quic.open(dialer, server, serverName);
     }
-    return connect(dial, serverName);
+    return connect(() -> dialer.dial(server), serverName);
   }
 
   /**
@@ -166,7 +141,7 @@ public final class ClientStack {
   private void requireStream() throws IOException {
     if (quic != null) {
       throw new IOException(
-          "the quic transport dials its own UDP: use connect(dial, server, name)");
+          "the quic transport dials its own UDP: use connect(dialer, server, name)");
     }
   }
 }

@@ -5,6 +5,7 @@ import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.PacketConn;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -29,5 +30,20 @@ public interface Dialer {
   default PacketConn listenPacket(Destination firstDestination, List<InetAddress> resolved)
       throws IOException {
     return listenPacket(firstDestination);
+  }
+
+  /**
+   * Where datagrams to {@code server} go, in the order to try: its addresses as the dial fields
+   * resolve and order them ({@code domain_resolver}, {@code domain_strategy}), or {@code server}
+   * itself where the packet path resolves names (a {@code detour} outbound). For protocols that
+   * must know the peer's address before they send (QUIC).
+   */
+  default List<Destination> packetTargets(Destination server) throws IOException {
+    return List.of(server);
+  }
+
+  /** How long setting up a connection may take ({@code connect_timeout}). */
+  default Duration connectTimeout() {
+    return dev.umbra.core.config.DialOptions.DEFAULT_CONNECT_TIMEOUT;
   }
 }

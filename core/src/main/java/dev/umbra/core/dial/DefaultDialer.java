@@ -90,6 +90,22 @@ public final class DefaultDialer implements Dialer {
     throw last;
   }
 
+  @Override
+  public List<Destination> packetTargets(Destination server) throws IOException {
+    if (options.detour() != null || server instanceof Destination.Ip) {
+      // through a detour the name goes to the outbound, as for TCP
+      return List.of(server);
+    }
+    return addresses(server, List.of()).stream()
+        .<Destination>map(a -> new Destination.Ip(a, server.port()))
+        .toList();
+  }
+
+  @Override
+  public java.time.Duration connectTimeout() {
+    return options.connectTimeoutOrDefault();
+  }
+
   private List<InetAddress> addresses(Destination destination, List<InetAddress> resolved)
       throws IOException {
     List<InetAddress> all =

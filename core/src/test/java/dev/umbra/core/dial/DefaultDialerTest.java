@@ -99,6 +99,35 @@ class DefaultDialerTest {
     }
   }
 
+  /** Where packet protocols that need an address first (QUIC) send: the dial fields decide. */
+  @Test
+  void packetTargetsFollowTheResolverAndDomainStrategyExceptThroughADetour() throws Exception {
+    InetAddress v6 = InetAddress.ofLiteral("::1");
+    Resolver both = domain -> List.of(v6, V4);
+    Destination named = new Destination.Domain("both.test", 443);
+    assertThat(dialer("{\"domain_strategy\": \"prefer_ipv4\"}", both).packetTargets(named))
+        .containsExactly(new Destination.Ip(V4, 443), new Destination.Ip(v6, 443));
+    assertThat(dialer("{\"domain_strategy\": \"ipv6_only\"}", both).packetTargets(named))
+        .containsExactly(new Destination.Ip(v6, 443));
+    Resolver onlyV6 = domain -> List.of(v6);
+    assertThatThrownBy(
+            () -> dialer("{\"domain_strategy\": \"ipv4_only\"}", onlyV6).packetTargets(named))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("ipv4_only");
+    // an address is used as it is; a detour gets the name (the outbound resolves it)
+    Destination ip = new Destination.Ip(V4, 53);
+    assertThat(dialer("{}", both).packetTargets(ip)).containsExactly(ip);
+    Resolver never =
+        domain -> {
+          throw new AssertionError("resolved " + domain);
+        };
+    assertThat(dialer("{\"detour\": \"socks\"}", never).packetTargets(named))
+        .containsExactly(named);
+    assertThat(dialer("{\"connect_timeout\": \"3s\"}", both).connectTimeout())
+        .isEqualTo(java.time.Duration.ofSeconds(3));
+    assertThat(dialer("{}", both).connectTimeout()).isEqualTo(DialOptions.DEFAULT_CONNECT_TIMEOUT);
+  }
+
   @Test
   void unsupportedDialFieldsAreRejectedByPath() {
     for (String field :

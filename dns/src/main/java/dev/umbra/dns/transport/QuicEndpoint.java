@@ -5,11 +5,10 @@ import dev.umbra.core.adapter.Resolver;
 import dev.umbra.core.config.DomainStrategy;
 import dev.umbra.core.dial.AddressOrder;
 import dev.umbra.core.net.Destination;
-import dev.umbra.core.net.PacketConn;
+import dev.umbra.core.net.PacketConnSocket;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -105,7 +104,9 @@ public final class QuicEndpoint {
               .port(server.port())
               .proxy(address.getHostAddress())
               .socketFactory(ignored -> {
-                PacketConnSocket s = socket(peer, address);
+                PacketConnSocket s =
+                    PacketConnSocket.open(
+                        dialer::listenPacket, peer, new InetSocketAddress(address, server.port()));
                 socket.set(s);
                 return s;
               })
@@ -157,26 +158,5 @@ public final class QuicEndpoint {
         yield all.stream().map(a -> new Target(new Destination.Ip(a, d.port()), a)).toList();
       }
     };
-  }
-
-  private PacketConnSocket socket(Destination peer, InetAddress address) throws SocketException {
-    PacketConn conn;
-    try {
-      conn = dialer.listenPacket(peer);
-    } catch (IOException e) {
-      SocketException s = new SocketException("UDP to " + peer + ": " + e.getMessage());
-      s.initCause(e);
-      throw s;
-    }
-    try {
-      return new PacketConnSocket(conn, peer, new InetSocketAddress(address, server.port()));
-    } catch (SocketException e) {
-      try {
-        conn.close();
-      } catch (IOException ignored) {
-        // already failing
-      }
-      throw e;
-    }
   }
 }

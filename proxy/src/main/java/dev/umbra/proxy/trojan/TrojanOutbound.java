@@ -46,7 +46,7 @@ public final class TrojanOutbound implements Outbound {
   }
 
   private Conn open(int command, Destination destination) throws IOException {
-    Conn c = stack.connect(() -> dialer.dial(server), server, options.server());
+    Conn c = stack.connect(dialer, server, options.server());
     try {
       c.out().write(Trojan.request(key, command, destination));
       c.out().flush();

@@ -51,7 +51,7 @@ public final class VlessOutbound implements Outbound {
   }
 
   private Conn open(int command, Destination destination) throws IOException {
-    Conn c = stack.connect(() -> dialer.dial(server), server, options.server());
+    Conn c = stack.connect(dialer, server, options.server());
     try {
       if (vision && command == Vless.TCP) {
         // Vision: the request names the flow, then padded blocks start at once (as Xray's

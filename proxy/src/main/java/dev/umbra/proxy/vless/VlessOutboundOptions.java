@@ -7,7 +7,6 @@ import dev.umbra.core.config.JsonPaths;
 import dev.umbra.core.config.Validated;
 import dev.umbra.proxy.mux.MultiplexOutboundOptions;
 import dev.umbra.tls.TlsOptions;
-import dev.umbra.transport.ClientStack;
 import dev.umbra.transport.TransportOptions;
 
 /** The sing-box {@code vless} outbound. */
@@ -26,7 +25,6 @@ public record VlessOutboundOptions(
 
   @Override
   public void validate(String p) {
-    ClientStack.checkDialFields(transport, dial, p);
     if (server == null || server.isEmpty()) {
       throw new ConfigException(JsonPaths.field(p, "server"), "missing server address");
     }

@@ -91,7 +91,7 @@ public final class VmessOutbound implements Outbound {
     byte[] nonce = new byte[8];
     RANDOM.nextBytes(nonce);
     byte[] authId = VmessHeader.authId(cmdKey, System.currentTimeMillis() / 1000, RANDOM.nextInt());
-    Conn c = stack.connect(() -> dialer.dial(server), server, options.server());
+    Conn c = stack.connect(dialer, server, options.server());
     try {
       c.out().write(VmessHeader.seal(cmdKey, authId, nonce, header));
       c.out().flush();

@@ -8,7 +8,6 @@ import dev.umbra.core.config.Validated;
 import dev.umbra.proxy.mux.MultiplexOutboundOptions;
 import dev.umbra.proxy.vless.Uuids;
 import dev.umbra.tls.TlsOptions;
-import dev.umbra.transport.ClientStack;
 import dev.umbra.transport.TransportOptions;
 
 /** The sing-box {@code vmess} outbound. */
@@ -30,7 +29,6 @@ public record VmessOutboundOptions(
 
   @Override
   public void validate(String p) {
-    ClientStack.checkDialFields(transport, dial, p);
     if (server == null || server.isEmpty()) {
       throw new ConfigException(JsonPaths.field(p, "server"), "missing server address");
     }

@@ -165,13 +165,8 @@ public final class H2Server {
       H2StreamConn conn = new H2StreamConn(carrier, false, v.endTrailers());
       conn.attach(stream);
       conn.setReadTimeout(STREAM_HANDSHAKE_TIMEOUT_MILLIS);
-      stream.headers(
-          new HeadersFrame(
-              stream.getId(),
-              new MetaData.Response(200, null, HttpVersion.HTTP_2, v.headers()),
-              null,
-              false),
-          Callback.NOOP);
+      // the handler may write at once: the conn holds its DATA until these HEADERS are out
+      conn.respond(new MetaData.Response(200, null, HttpVersion.HTTP_2, v.headers()));
       Thread.ofVirtual()
           .name(name + "-stream-" + stream.getId())
           .start(() -> {

@@ -48,6 +48,14 @@ public final class H2StreamConn implements Conn {
   private volatile int readTimeoutMillis;
   private boolean outputShut;
   private boolean closed;
+
+  /**
+   * The response HEADERS a server stream sent before handing the stream on: Jetty allows one write
+   * in flight per stream (a second fails with WritePendingException), so the first DATA waits for
+   * them. They may still be queued behind other streams' DATA when the handler writes.
+   */
+  private volatile Callback.Completable responseSent;
+
   private final InputStream in = new In();
   private final OutputStream out = new Out();
 
@@ -64,6 +72,21 @@ public final class H2StreamConn implements Conn {
 
   void attach(Stream s) {
     this.stream = s;
+  }
+
+  /** Server side: sends the response HEADERS (not ending the stream); writes wait for them. */
+  void respond(MetaData.Response response) {
+    Stream s = stream;
+    Callback.Completable sent = new Callback.Completable();
+    responseSent = sent;
+    s.headers(new HeadersFrame(s.getId(), response, null, false), sent);
+  }
+
+  private void awaitResponseSent() throws IOException {
+    Callback.Completable sent = responseSent;
+    if (sent != null) {
+      waitFor(sent, "response");
+    }
   }
 
   Stream.Listener listener() {
@@ -244,6 +267,7 @@ public final class H2StreamConn implements Conn {
     if (len == 0) {
       return;
     }
+    awaitResponseSent();
     Stream s = stream;
     Callback.Completable done = new Callback.Completable();
     s.data(new DataFrame(s.getId(), ByteBuffer.wrap(b, off, len), false), done);
@@ -275,7 +299,7 @@ public final class H2StreamConn implements Conn {
       reset();
       throw new SocketTimeoutException("HTTP/2 " + what + " stalled (peer's window stayed shut)");
     } catch (ExecutionException e) {
-      throw new IOException("HTTP/2 " + what + " failed", e.getCause());
+      throw new IOException("HTTP/2 " + what + " failed: " + e.getCause(), e.getCause());
     }
   }
 
@@ -304,6 +328,7 @@ public final class H2StreamConn implements Conn {
     if (s == null) {
       return;
     }
+    awaitResponseSent();
     Callback.Completable done = new Callback.Completable();
     if (endTrailers != null) {
       s.headers(

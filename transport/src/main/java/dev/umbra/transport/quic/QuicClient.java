@@ -1,14 +1,19 @@
 package dev.umbra.transport.quic;
 
+import dev.umbra.core.adapter.Dialer;
 import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.config.JsonPaths;
 import dev.umbra.core.net.Destination;
+import dev.umbra.core.net.PacketConnSocket;
 import dev.umbra.tls.TlsClient;
 import dev.umbra.tls.TlsOptions;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.X509TrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +29,10 @@ import tech.kwik.core.QuicStream;
 public final class QuicClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QuicClient.class);
   static final String DEFAULT_ALPN = "h3";
-  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Stands in for the server's address when a detour resolves its name. */
+  private static final InetAddress BY_NAME = InetAddress.ofLiteral("0.0.0.0");
+
   static final Duration IDLE = Duration.ofSeconds(30);
 
   private final String alpn;
@@ -55,21 +63,7 @@ public final class QuicClient implements AutoCloseable {
           JsonPaths.field(path, "client_certificate"),
           "client certificates are not supported with the quic transport yet");
     }
-    for (String[] f :
-        new String[][] {
-          {"min_version", tls.minVersion()},
-          {"max_version", tls.maxVersion()},
-        }) {
-      if (f[1] != null && !f[1].equals("1.3")) {
-        throw new ConfigException(
-            JsonPaths.field(path, f[0]), "QUIC always runs TLS 1.3; got '" + f[1] + "'");
-      }
-    }
-    if (tls.cipherSuites() != null) {
-      throw new ConfigException(
-          JsonPaths.field(path, "cipher_suites"),
-          "cipher_suites is not supported with the quic transport yet");
-    }
+    QuicTls.checkVersionsAndSuites(tls, path);
     if (Boolean.TRUE.equals(tls.disableSni())) {
       throw new ConfigException(
           JsonPaths.field(path, "disable_sni"), "the quic transport always sends SNI");
@@ -80,12 +74,17 @@ public final class QuicClient implements AutoCloseable {
         TlsClient.trustManager(tls, path));
   }
 
-  /** Opens a stream to {@code server}; {@code defaultServerName} is the SNI when none is set. */
-  public QuicStreamConn open(Destination server, String defaultServerName) throws IOException {
+  /**
+   * Opens a stream to {@code server}; {@code defaultServerName} is the SNI when none is set. A new
+   * QUIC connection sends its UDP through {@code dialer} (its bind address or {@code detour}), to
+   * the server's addresses as the dialer resolves them, within its {@code connect_timeout}.
+   */
+  public QuicStreamConn open(Dialer dialer, Destination server, String defaultServerName)
+      throws IOException {
     IOException last = null;
     // a reused connection may have died since its last stream: one retry on a fresh one
     for (int attempt = 0; attempt < 2; attempt++) {
-      QuicClientConnection c = connection(server, defaultServerName);
+      QuicClientConnection c = connection(dialer, server, defaultServerName);
       try {
         QuicStream s = c.createStream(true);
         return new QuicStreamConn(s, c.getLocalAddress(), c.getServerAddress(), () -> {});
@@ -97,8 +96,8 @@ public final class QuicClient implements AutoCloseable {
     throw last;
   }
 
-  private synchronized QuicClientConnection connection(Destination server, String defaultName)
-      throws IOException {
+  private synchronized QuicClientConnection connection(
+      Dialer dialer, Destination server, String defaultName) throws IOException {
     if (closed) {
       throw new IOException("quic transport closed");
     }
@@ -109,33 +108,75 @@ public final class QuicClient implements AutoCloseable {
       connection.close();
       connection = null;
     }
-    String address = server.host();
     String sni = serverName != null && !serverName.isEmpty() ? serverName : defaultName;
-    QuicClientConnection.Builder b =
-        QuicClientConnection.newBuilder()
-            .host(sni)
-            .port(server.port())
-            .applicationProtocol(alpn)
-            .connectTimeout(CONNECT_TIMEOUT)
-            .maxIdleTimeout(IDLE)
-            .customTrustManager(trust)
-            .logger(new KwikLog("client"));
-    if (!sni.equals(address)) {
-      // the packets go to the server address while the TLS server name stays sni
-      b.proxy(address);
+    long deadline = System.nanoTime() + dialer.connectTimeout().toNanos();
+    IOException last = null;
+    for (Destination peer : dialer.packetTargets(server)) {
+      long left = deadline - System.nanoTime();
+      if (left < 1_000_000) {
+        break;
+      }
+      try {
+        QuicClientConnection c =
+            handshake(dialer, peer, server.port(), sni, Duration.ofNanos(left));
+        // the server may not send anything for a long time: keep the idle timer from firing
+        c.keepAlive((int) (IDLE.toSeconds() / 2));
+        connection = c;
+        LOG.debug("quic connection to {} ({}) open ({})", server, peer, c.getQuicVersion());
+        return c;
+      } catch (IOException e) {
+        last = e;
+      }
     }
-    QuicClientConnection c = b.build();
+    if (last == null) {
+      last =
+          new SocketTimeoutException(
+              "quic connection to " + server + " timed out after " + dialer.connectTimeout());
+    }
+    throw last;
+  }
+
+  /**
+   * One handshake with {@code peer}, its datagrams carried by a packet connection of the dialer.
+   */
+  private QuicClientConnection handshake(
+      Dialer dialer, Destination peer, int port, String sni, Duration timeout) throws IOException {
+    // the address kwik believes it talks to: the peer's, or a placeholder when a detour resolves
+    InetAddress stamp = peer instanceof Destination.Ip ip ? ip.address() : BY_NAME;
+    AtomicReference<PacketConnSocket> socket = new AtomicReference<>();
+    QuicClientConnection c = null;
     try {
+      c =
+          QuicClientConnection.newBuilder()
+              .host(sni)
+              .port(port)
+              // the packets go to this address while the TLS server name stays sni
+              .proxy(stamp.getHostAddress())
+              .socketFactory(ignored -> {
+                PacketConnSocket s =
+                    PacketConnSocket.open(
+                        dialer::listenPacket, peer, new InetSocketAddress(stamp, port));
+                socket.set(s);
+                return s;
+              })
+              .applicationProtocol(alpn)
+              .connectTimeout(timeout)
+              .maxIdleTimeout(IDLE)
+              .customTrustManager(trust)
+              .logger(new KwikLog("client"))
+              .build();
       c.connect();
+      return c;
     } catch (IOException | RuntimeException e) {
-      c.close();
-      throw new IOException("quic connection to " + server + " failed: " + e.getMessage(), e);
+      if (c != null) {
+        c.close();
+      }
+      PacketConnSocket s = socket.get();
+      if (s != null) {
+        s.close();
+      }
+      throw new IOException("quic connection to " + peer + " failed: " + e.getMessage(), e);
     }
-    // the server may not send anything for a long time: keep the idle timer from firing
-    c.keepAlive((int) (IDLE.toSeconds() / 2));
-    connection = c;
-    LOG.debug("quic connection to {} open ({})", server, c.getQuicVersion());
-    return c;
   }
 
   private synchronized void drop(QuicClientConnection c) {
@@ -143,11 +184,6 @@ public final class QuicClient implements AutoCloseable {
       connection = null;
     }
     c.close();
-  }
-
-  /** The address of the live connection, for tests. */
-  synchronized InetSocketAddress localAddress() {
-    return connection == null ? null : connection.getLocalAddress();
   }
 
   @Override

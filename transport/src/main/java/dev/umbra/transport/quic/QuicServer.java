@@ -63,21 +63,7 @@ public final class QuicServer implements Closeable {
 
   /** Checks the inbound's TLS block at load time ({@code path} is the tls object's JSON path). */
   public static QuicServer create(String tag, TlsOptions tls, String path) {
-    for (String[] f :
-        new String[][] {
-          {"min_version", tls.minVersion()},
-          {"max_version", tls.maxVersion()},
-        }) {
-      if (f[1] != null && !f[1].equals("1.3")) {
-        throw new ConfigException(
-            JsonPaths.field(path, f[0]), "QUIC always runs TLS 1.3; got '" + f[1] + "'");
-      }
-    }
-    if (tls.cipherSuites() != null) {
-      throw new ConfigException(
-          JsonPaths.field(path, "cipher_suites"),
-          "cipher_suites is not supported with the quic transport yet");
-    }
+    QuicTls.checkVersionsAndSuites(tls, path);
     if (tls.clientAuthentication() != null || tls.clientCertificatePublicKeySha256() != null) {
       throw new ConfigException(
           JsonPaths.field(path, "client_authentication"),
