@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class VisionCodecTest {
   private static final HexFormat HEX = HexFormat.of();
-  private static final byte[] UUID = HEX.parseHex("b831381d63244d53ad4f8cda48b30811");
+  static final byte[] UUID = HEX.parseHex("b831381d63244d53ad4f8cda48b30811");
 
   @Test
   void blockLayout() {
@@ -67,10 +67,10 @@ class VisionCodecTest {
         .isInstanceOf(ProtocolException.class);
   }
 
-  private static final byte[] CLIENT_HELLO = HEX.parseHex("160301002a01" + "00".repeat(42));
+  static final byte[] CLIENT_HELLO = HEX.parseHex("160301002a01" + "00".repeat(42));
 
   /** A ServerHello with session id length 32, cipher 0x1301 and supported_versions TLS 1.3. */
-  private static byte[] serverHello() {
+  static byte[] serverHello() {
     byte[] b = new byte[100];
     System.arraycopy(HEX.parseHex("160303005f02"), 0, b, 0, 6);
     b[43] = 32;
@@ -95,7 +95,7 @@ class VisionCodecTest {
   }
 
   /** A ServerHello as {@link #serverHello()} with another cipher. */
-  private static byte[] serverHello(int cipher) {
+  static byte[] serverHello(int cipher) {
     byte[] b = serverHello();
     b[43 + 32 + 1] = (byte) (cipher >>> 8);
     b[43 + 32 + 2] = (byte) cipher;
