@@ -36,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Vision's switch to direct copy over a real outer TLS 1.3 connection (Umbra's TlsConn over an
  * in-memory pipe), one side Umbra's {@link VisionConn}, the other a peer written here from the
- * published format (Xray-core proxy/proxy.go): which bytes travel inside the outer TLS, which go raw
- * after it, and where each side switches, per direction.
+ * published format (Xray-core proxy/proxy.go): which bytes travel inside the outer TLS, which go
+ * raw after it, and where each side switches, per direction.
  */
 class VisionDirectTest {
   @TempDir static Path dir;
@@ -73,7 +73,8 @@ class VisionDirectTest {
             Thread::startVirtualThread);
     TlsClient client =
         TlsClient.create(
-            options("{\"enabled\": true, \"certificate_path\": \"%s\"}".formatted(certs.certificate())),
+            options(
+                "{\"enabled\": true, \"certificate_path\": \"%s\"}".formatted(certs.certificate())),
             "tls");
     TlsConn c = client.wrap(pipe[0], "localhost");
     return new TlsConn[] {c, accepted.get(20, TimeUnit.SECONDS)};
@@ -162,8 +163,7 @@ class VisionDirectTest {
       Conn carrier = s.detachOutput();
       byte[] raw = appData(6, 500);
       carrier.out().write(raw);
-      assertThat(v.in().readNBytes(10 + raw.length))
-          .isEqualTo(concat(ascii("helloworld"), raw));
+      assertThat(v.in().readNBytes(10 + raw.length)).isEqualTo(concat(ascii("helloworld"), raw));
       assertThat(v.readingDirect()).isTrue();
       assertThat(v.writingDirect()).isFalse();
       byte[] more = appData(2, 100);
@@ -198,10 +198,10 @@ class VisionDirectTest {
   }
 
   /**
-   * Upload: Umbra's client pads the request's empty block, the ClientHello and the
-   * ChangeCipherSpec with continue; once its reader saw a TLS 1.3 ServerHello, the first write of
-   * whole application data records goes in a direct block, the last thing inside the outer TLS;
-   * later writes reach the peer raw, verbatim.
+   * Upload: Umbra's client pads the request's empty block, the ClientHello and the ChangeCipherSpec
+   * with continue; once its reader saw a TLS 1.3 ServerHello, the first write of whole application
+   * data records goes in a direct block, the last thing inside the outer TLS; later writes reach
+   * the peer raw, verbatim.
    */
   @Test
   void clientWriterGoesDirectAfterTheServerHello() throws Exception {
@@ -243,8 +243,8 @@ class VisionDirectTest {
   }
 
   /**
-   * Download: Umbra's server sends the response header with its first block (the ServerHello it
-   * saw itself), then the first write of whole records with direct, then raw.
+   * Download: Umbra's server sends the response header with its first block (the ServerHello it saw
+   * itself), then the first write of whole records with direct, then raw.
    */
   @Test
   void serverWriterGoesDirectAfterItsOwnServerHello() throws Exception {
