@@ -86,14 +86,18 @@ final class InnerTls implements AutoCloseable {
   }
 
   /**
-   * Request {@code up(u32) down(u32)}, answered "OK"; then the upload, answered with its SHA-256
-   * and the download.
+   * "HI"; then the request {@code up(u32) down(u32)}, answered "OK"; then the upload, answered with
+   * its SHA-256 and the download.
    */
   private static void serve(SSLSocket s) {
     try (s) {
       s.setSoTimeout(60_000);
       DataInputStream in = new DataInputStream(s.getInputStream());
       DataOutputStream out = new DataOutputStream(s.getOutputStream());
+      // speak first, after the handshake: the client's Finished has then left its proxy before
+      // its request, which its proxy thus reads alone (a whole record: Vision's switch point)
+      out.writeBytes("HI");
+      out.flush();
       int up = in.readInt();
       int down = in.readInt();
       out.writeBytes("OK");
@@ -131,13 +135,11 @@ final class InnerTls implements AutoCloseable {
       s.setEnabledProtocols(new String[] {"TLSv1.3"});
       DataOutputStream out = new DataOutputStream(s.getOutputStream());
       DataInputStream in = new DataInputStream(s.getInputStream());
+      expect(in, "HI");
       out.writeInt(upload.length);
       out.writeInt(upload.length);
       out.flush();
-      byte[] ok = in.readNBytes(2);
-      if (ok.length != 2 || ok[0] != 'O' || ok[1] != 'K') {
-        throw new IOException("no OK from the inner server");
-      }
+      expect(in, "OK");
       for (int i = 0; i < upload.length; i += 64 * 1024) {
         out.write(upload, i, Math.min(64 * 1024, upload.length - i));
       }
@@ -149,6 +151,13 @@ final class InnerTls implements AutoCloseable {
         throw new IOException("more than the download from the inner server");
       }
       return new byte[][] {sha, down};
+    }
+  }
+
+  private static void expect(DataInputStream in, String word) throws IOException {
+    byte[] got = in.readNBytes(word.length());
+    if (!new String(got, java.nio.charset.StandardCharsets.US_ASCII).equals(word)) {
+      throw new IOException("no " + word + " from the inner server");
     }
   }
 

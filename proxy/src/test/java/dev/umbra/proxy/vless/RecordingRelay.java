@@ -81,7 +81,10 @@ final class RecordingRelay implements AutoCloseable {
   private static void copy(
       Socket from, Socket to, ByteArrayOutputStream record, CountDownLatch done) {
     byte[] buf = new byte[16 * 1024];
-    try (InputStream in = from.getInputStream()) {
+    try {
+      // not try-with-resources: closing a socket's stream closes the socket, and the other
+      // direction may still be carrying bytes (a half-close only)
+      InputStream in = from.getInputStream();
       OutputStream out = to.getOutputStream();
       int n;
       while ((n = in.read(buf)) > 0) {

@@ -21,8 +21,11 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * UDP beside it; Vision refused without TLS.
  */
 @Tag("interop")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class VisionEndToEndTest {
   @TempDir static Path dir;
   static TestCerts certs;
@@ -199,7 +203,9 @@ class VisionEndToEndTest {
     Harness.assertTcpThroughSocks(socks, origin, dir, 2 * 1024 * 1024);
   }
 
+  /** Runs last: with the pair warm no datagram is resent (a late echo of one would differ). */
   @Test
+  @Order(Integer.MAX_VALUE)
   void udpBesideIt() throws Exception {
     Harness.assertUdpEcho(udp);
   }
