@@ -5,6 +5,7 @@ import static dev.umbra.proxy.vless.VisionCodecTest.UUID;
 import static dev.umbra.proxy.vless.VisionCodecTest.appData;
 import static dev.umbra.proxy.vless.VisionCodecTest.serverHello;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.umbra.core.config.Binder;
 import dev.umbra.core.config.Jsonc;
@@ -54,6 +55,10 @@ class VisionDirectTest {
 
   /** {client, server}: TLS 1.3 over a pipe. */
   private static TlsConn[] pair() throws Exception {
+    return pair("1.3");
+  }
+
+  private static TlsConn[] pair(String maxVersion) throws Exception {
     Conn[] pipe = Pipe.create();
     TlsServer server =
         TlsServer.create(
@@ -74,7 +79,8 @@ class VisionDirectTest {
     TlsClient client =
         TlsClient.create(
             options(
-                "{\"enabled\": true, \"certificate_path\": \"%s\"}".formatted(certs.certificate())),
+                "{\"enabled\": true, \"certificate_path\": \"%s\", \"max_version\": \"%s\"}"
+                    .formatted(certs.certificate(), maxVersion)),
             "tls");
     TlsConn c = client.wrap(pipe[0], "localhost");
     return new TlsConn[] {c, accepted.get(20, TimeUnit.SECONDS)};
@@ -338,6 +344,20 @@ class VisionDirectTest {
       sendUp.get(60, TimeUnit.SECONDS);
       assertThat(sha(serverGot.get(60, TimeUnit.SECONDS))).isEqualTo(sha(up));
       assertThat(sha(clientGot.get(60, TimeUnit.SECONDS))).isEqualTo(sha(down));
+    }
+  }
+
+  /** As Xray: Vision runs only over an outer TLS 1.3. */
+  @Test
+  void outerTls12IsRefused() throws Exception {
+    TlsConn[] p = pair("1.2");
+    try (TlsConn c = p[0];
+        TlsConn s = p[1]) {
+      assertThatThrownBy(() -> VisionConn.client(c, UUID, REQUEST))
+          .isInstanceOf(java.net.ProtocolException.class)
+          .hasMessageContaining("outer TLS version TLSv1.2");
+      assertThatThrownBy(() -> VisionConn.server(s, UUID, Vless.response()))
+          .isInstanceOf(java.net.ProtocolException.class);
     }
   }
 
