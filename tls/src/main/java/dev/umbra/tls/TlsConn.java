@@ -41,6 +41,9 @@ public final class TlsConn implements Conn {
   private boolean inboundDone;
   // Write side, guarded by writeLock.
   private ByteBuffer netOut;
+  // Set once a direction is handed to the caller raw (detachInput/detachOutput).
+  private volatile boolean inputDetached;
+  private volatile boolean outputDetached;
 
   private TlsConn(Conn raw, SSLEngine engine) {
     this.raw = raw;
@@ -100,6 +103,10 @@ public final class TlsConn implements Conn {
   public void shutdownOutput() throws IOException {
     writeLock.lock();
     try {
+      if (outputDetached) {
+        raw.shutdownOutput(); // the caller writes raw now: no close_notify into its stream
+        return;
+      }
       if (engine.isOutboundDone()) {
         return;
       }
@@ -324,8 +331,8 @@ public final class TlsConn implements Conn {
         case NEED_WRAP -> {
           writeLock.lock();
           try {
-            if (engine.isOutboundDone()) {
-              return;
+            if (engine.isOutboundDone() || outputDetached) {
+              return; // after detachOutput no TLS record may enter the caller's raw stream
             }
             SSLEngineResult r = wrapOnce(EMPTY);
             flushNetOut();
@@ -361,16 +368,186 @@ public final class TlsConn implements Conn {
     }
   }
 
+  // ---- Detaching (XTLS Vision's direct copy) ----
+  // A peer may stop using TLS in one direction and carry the rest of that direction raw on the
+  // same carrier, right after its last TLS record. These methods hand a direction over; the other
+  // one keeps working through TLS until it is detached too.
+
+  /**
+   * What is left of the input once it is detached: the carrier, then the plaintext of the last
+   * record(s) decrypted but not yet read, then carrier bytes already read but not decrypted (they
+   * follow the last TLS record and belong to the raw stream), in that order.
+   */
+  @SuppressWarnings("ArrayRecordComponent") // handed over once, never compared
+  public record Detached(Conn carrier, byte[] plaintext, byte[] undecrypted) {
+    /** The raw stream: {@code plaintext}, then {@code undecrypted}, then the carrier's input. */
+    public InputStream stream() {
+      return new DetachedInput(plaintext, undecrypted, carrier.in());
+    }
+  }
+
+  /**
+   * Reads plaintext without ever decrypting past the record that holds the first byte returned:
+   * returns bytes already decrypted if there are any, else decrypts exactly one record (more only
+   * when a record carries no application data). A caller that may {@link #detachInput} after a
+   * record reads with this, so the raw bytes after that record are never taken for TLS.
+   */
+  public int readWithinRecord(byte[] b, int off, int len) throws IOException {
+    java.util.Objects.checkFromIndexSize(off, len, b.length);
+    requireInput();
+    if (len == 0) {
+      return 0;
+    }
+    readLock.lock();
+    try {
+      while (!appIn.hasRemaining()) {
+        if (inboundDone) {
+          return -1;
+        }
+        SSLEngineResult r = unwrapOnce();
+        if (r == null) {
+          inboundDone = true; // as read(): a carrier ending without close_notify ends the stream
+          continue;
+        }
+        if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+          inboundDone = true;
+        }
+        answerPostHandshake(r.getHandshakeStatus());
+      }
+      int n = Math.min(len, appIn.remaining());
+      appIn.get(b, off, n);
+      return n;
+    } finally {
+      readLock.unlock();
+    }
+  }
+
+  /**
+   * Stops reading through TLS and hands over what the input has buffered (see {@link Detached});
+   * reads through {@link #in()} fail afterwards. Detach only at a record boundary the peer chose
+   * (after reading with {@link #readWithinRecord}).
+   */
+  public Detached detachInput() throws IOException {
+    readLock.lock();
+    try {
+      requireInput();
+      inputDetached = true;
+      byte[] plaintext = new byte[appIn.remaining()];
+      appIn.get(plaintext);
+      byte[] undecrypted = new byte[netIn.remaining()];
+      netIn.get(undecrypted);
+      appIn = ByteBuffer.allocate(0);
+      netIn = ByteBuffer.allocate(0);
+      return new Detached(raw, plaintext, undecrypted);
+    } finally {
+      readLock.unlock();
+    }
+  }
+
+  /**
+   * Flushes every pending TLS record, then stops writing through TLS and returns the carrier:
+   * whatever is written to it next follows the last TLS record raw. Writes through {@link #out()}
+   * fail afterwards, and {@link #shutdownOutput} only half-closes the carrier (no close_notify).
+   */
+  public Conn detachOutput() throws IOException {
+    writeLock.lock();
+    try {
+      requireOutput();
+      flushNetOut();
+      outputDetached = true;
+      return raw;
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Detaches both directions ({@link #detachOutput} first, then {@link #detachInput}). */
+  public Detached detach() throws IOException {
+    detachOutput();
+    return detachInput();
+  }
+
+  public boolean inputDetached() {
+    return inputDetached;
+  }
+
+  public boolean outputDetached() {
+    return outputDetached;
+  }
+
+  private void requireInput() throws IOException {
+    if (inputDetached) {
+      throw new IOException("TLS input was detached: its bytes are read raw from the carrier");
+    }
+  }
+
+  private void requireOutput() throws IOException {
+    if (outputDetached) {
+      throw new IOException("TLS output was detached: bytes are written raw to the carrier");
+    }
+  }
+
+  /** Leftover plaintext, then leftover ciphertext-side bytes, then the carrier. */
+  private static final class DetachedInput extends InputStream {
+    private final byte[][] parts;
+    private final InputStream carrier;
+    private int part;
+    private int pos;
+
+    DetachedInput(byte[] plaintext, byte[] undecrypted, InputStream carrier) {
+      this.parts = new byte[][] {plaintext, undecrypted};
+      this.carrier = carrier;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      java.util.Objects.checkFromIndexSize(off, len, b.length);
+      if (len == 0) {
+        return 0;
+      }
+      while (part < parts.length) {
+        byte[] p = parts[part];
+        if (pos < p.length) {
+          int n = Math.min(len, p.length - pos);
+          System.arraycopy(p, pos, b, off, n);
+          pos += n;
+          return n;
+        }
+        parts[part++] = null; // done with it: let it go
+        pos = 0;
+      }
+      return carrier.read(b, off, len);
+    }
+
+    @Override
+    public int available() throws IOException {
+      return part < parts.length ? parts[part].length - pos : carrier.available();
+    }
+
+    @Override
+    public void close() throws IOException {
+      carrier.close();
+    }
+  }
+
   private final class In extends InputStream {
     @Override
     public int read() throws IOException {
       byte[] one = new byte[1];
+      requireInput();
       return TlsConn.this.read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
       java.util.Objects.checkFromIndexSize(off, len, b.length);
+      requireInput();
       return TlsConn.this.read(b, off, len);
     }
 
@@ -388,12 +565,14 @@ public final class TlsConn implements Conn {
   private final class Out extends OutputStream {
     @Override
     public void write(int b) throws IOException {
+      requireOutput();
       TlsConn.this.write(new byte[] {(byte) b}, 0, 1);
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       java.util.Objects.checkFromIndexSize(off, len, b.length);
+      requireOutput();
       TlsConn.this.write(b, off, len);
     }
 

@@ -2,75 +2,84 @@ package dev.umbra.proxy.vless;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.security.SecureRandom;
 
 /**
- * The sending side of Vision (Xray-core proxy/proxy.go VisionWriter): pads writes while the inner
- * TLS handshake runs and ends padding at the first inner application data record (or after the
- * filter gives up on non-TLS traffic). Umbra always ends with {@link VisionPadding#END}: the bytes
- * after it stay inside the outer TLS (what Xray itself sends when XTLS is not enabled), never
- * {@link VisionPadding#DIRECT}.
+ * The sending side of Vision (Xray-core proxy/proxy.go VisionWriter): writes go through {@link
+ * VisionEncoder} into the outer TLS while padding; after a {@code direct} block is sent the outer
+ * TLS output is detached and every later byte goes raw to the carrier; after {@code end} they go
+ * unpadded inside the outer TLS. A {@code prefix} (the VLESS request or response header) goes out
+ * in the same write as the first block, as Xray's buffered writer sends it.
  */
 final class VisionOutputStream extends OutputStream {
-  private static final SecureRandom RANDOM = new SecureRandom();
-
-  private final OutputStream out;
-  private final VisionFilter filter = new VisionFilter();
-  private byte[] uuid;
-  private boolean padding = true;
-
-  VisionOutputStream(OutputStream out, byte[] uuid) {
-    this.out = out;
-    this.uuid = uuid.clone();
+  /** Detaches the outer TLS output and returns the carrier's output. */
+  @FunctionalInterface
+  interface Direct {
+    OutputStream detach() throws IOException;
   }
 
-  /** An empty padded block, as the client sends when it has no first data. */
+  private final VisionEncoder encoder;
+  private final Direct direct;
+  private OutputStream out;
+  private byte[] prefix;
+  private volatile boolean raw;
+
+  VisionOutputStream(OutputStream tls, Direct direct, VisionEncoder encoder, byte[] prefix) {
+    this.out = tls;
+    this.direct = direct;
+    this.encoder = encoder;
+    this.prefix = prefix == null || prefix.length == 0 ? null : prefix.clone();
+  }
+
+  /** Whether this direction switched to direct copy (raw below the outer TLS). */
+  boolean direct() {
+    return raw;
+  }
+
+  /** An empty padded block (with the prefix), as the client sends when it has no first data. */
   synchronized void writeEmpty() throws IOException {
-    if (padding) {
-      out.write(block(VisionPadding.CONTINUE, new byte[0], 0, 0, true));
+    if (encoder.padding()) {
+      send(encoder.empty());
     }
-  }
-
-  private byte[] block(int command, byte[] b, int off, int len, boolean longPadding) {
-    byte[] f =
-        VisionPadding.block(
-            uuid, command, b, off, len, VisionPadding.paddingLength(len, longPadding, RANDOM));
-    uuid = null;
-    return f;
   }
 
   @Override
   public synchronized void write(byte[] b, int off, int len) throws IOException {
+    java.util.Objects.checkFromIndexSize(off, len, b.length);
     if (len == 0) {
       return;
     }
-    if (!padding) {
+    byte[] padded = encoder.encode(b, off, len);
+    if (padded == null) {
+      writePrefix();
       out.write(b, off, len);
       return;
     }
-    filter.inspect(b, off, len);
-    boolean longPadding = filter.tls;
-    int end = off + len;
-    while (off < end) {
-      int n = Math.min(end - off, VisionPadding.MAX_CONTENT);
-      boolean last = off + n == end;
-      if (filter.tls && VisionFilter.applicationData(b, off, n)) {
-        out.write(block(last ? VisionPadding.END : VisionPadding.CONTINUE, b, off, n, true));
-        padding = false;
-        longPadding = false;
-      } else if (!filter.tls12OrAbove && filter.packetsToFilter <= 1) {
-        padding = false;
-        out.write(block(VisionPadding.END, b, off, n, longPadding));
-        off += n;
-        if (off < end) {
-          out.write(b, off, end - off);
-        }
-        return;
-      } else {
-        int command = last && !padding ? VisionPadding.END : VisionPadding.CONTINUE;
-        out.write(block(command, b, off, n, longPadding));
-      }
-      off += n;
+    send(padded);
+    if (encoder.switchToDirect()) {
+      out.flush();
+      out = direct.detach();
+      raw = true;
+    }
+  }
+
+  private void send(byte[] block) throws IOException {
+    if (prefix == null) {
+      out.write(block);
+      return;
+    }
+    byte[] both = new byte[prefix.length + block.length];
+    System.arraycopy(prefix, 0, both, 0, prefix.length);
+    System.arraycopy(block, 0, both, prefix.length, block.length);
+    prefix = null;
+    out.write(both);
+  }
+
+  /** Sends a prefix still waiting for a first block (before a half-close). */
+  synchronized void writePrefix() throws IOException {
+    if (prefix != null) {
+      byte[] p = prefix;
+      prefix = null;
+      out.write(p);
     }
   }
 
@@ -80,7 +89,7 @@ final class VisionOutputStream extends OutputStream {
   }
 
   @Override
-  public void flush() throws IOException {
+  public synchronized void flush() throws IOException {
     out.flush();
   }
 

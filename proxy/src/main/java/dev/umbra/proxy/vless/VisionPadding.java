@@ -34,6 +34,40 @@ public final class VisionPadding {
     return Math.min(p, BUFFER - 21 - contentLength);
   }
 
+  /**
+   * Cuts one write into the buffers Xray pads one by one: pieces of at most {@link #BUFFER} bytes
+   * (Xray reads into buffers of that size), and any piece of {@code BUFFER - 21} bytes or more cut
+   * again (ReshapeMultiBuffer) at its last {@code 17 03 03} if that lies in [21, BUFFER - 21], else
+   * in the middle, so that every piece fits a block. Returns {offset, length} pairs.
+   */
+  static java.util.List<int[]> reshape(byte[] b, int off, int len) {
+    java.util.List<int[]> pieces = new java.util.ArrayList<>();
+    for (int at = off; at < off + len; at += BUFFER) {
+      int n = Math.min(BUFFER, off + len - at);
+      if (n < BUFFER - 21) {
+        pieces.add(new int[] {at, n});
+        continue;
+      }
+      int cut = lastApplicationDataStart(b, at, n);
+      if (cut < 21 || cut > BUFFER - 21) {
+        cut = BUFFER / 2;
+      }
+      pieces.add(new int[] {at, cut});
+      pieces.add(new int[] {at + cut, n - cut});
+    }
+    return pieces;
+  }
+
+  /** The offset within {@code b[off, off+len)} of the last {@code 17 03 03}, or -1. */
+  private static int lastApplicationDataStart(byte[] b, int off, int len) {
+    for (int i = len - 3; i >= 0; i--) {
+      if (b[off + i] == 0x17 && b[off + i + 1] == 0x03 && b[off + i + 2] == 0x03) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** One block; {@code uuid} is null except on the first block of a direction. */
   public static byte[] block(
       byte[] uuid, int command, byte[] b, int off, int len, int paddingLength) {

@@ -16,7 +16,6 @@ import dev.umbra.core.net.SocketConn;
 import dev.umbra.proxy.mux.MuxServer;
 import dev.umbra.transport.InboundListener;
 import dev.umbra.transport.ServerStack;
-import dev.umbra.transport.StreamConn;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -101,13 +100,17 @@ public final class VlessInbound implements InjectableInbound {
       return;
     }
     conn.setReadTimeout(0);
-    conn.out().write(Vless.response());
     if (Flow.isVision(request.flow())) {
-      conn =
-          new StreamConn(
-              conn,
-              new VisionInputStream(conn.in(), key.uuid()),
-              new VisionOutputStream(conn.out(), key.uuid()));
+      try {
+        // the response header goes out with the first padded block, as Xray sends it
+        conn = VisionConn.server(conn, key.uuid(), Vless.response());
+      } catch (ProtocolException e) {
+        LOG.debug("inbound/{}: {}: {}", tag, source, e.getMessage());
+        conn.close();
+        return;
+      }
+    } else {
+      conn.out().write(Vless.response());
     }
     LOG.debug("inbound/{}: {} user {} -> {}", tag, source, user, request.destination());
     if (request.command() == Vless.TCP) {

@@ -54,14 +54,8 @@ public final class VlessOutbound implements Outbound {
     Conn c = stack.connect(dialer, server, options.server());
     try {
       if (vision && command == Vless.TCP) {
-        // Vision: the request names the flow, then padded blocks start at once (as Xray's
-        // client sends an empty padded block when it has no first data)
-        c.out().write(Vless.request(uuid, command, destination, Flow.VISION));
-        VisionOutputStream out = new VisionOutputStream(c.out(), uuid);
-        out.writeEmpty();
-        c.out().flush();
-        return new StreamConn(
-            c, new VisionInputStream(new ResponseSkippingInputStream(c.in()), uuid), out);
+        // Vision: the request names the flow; padded blocks follow in the same write
+        return VisionConn.client(c, uuid, Vless.request(uuid, command, destination, Flow.VISION));
       }
       c.out().write(Vless.request(uuid, command, destination));
       c.out().flush();
