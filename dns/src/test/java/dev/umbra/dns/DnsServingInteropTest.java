@@ -247,7 +247,7 @@ class DnsServingInteropTest {
   void repeatedQueriesFromOneSocketAreAnsweredByTheReceiveLoop() throws Exception {
     try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
       s.setSoTimeout(5000);
-      s.connect(new java.net.InetSocketAddress("127.0.0.1", dnsPort));
+      s.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), dnsPort));
       for (int i = 0; i < 50; i++) {
         org.xbill.DNS.Message q =
             org.xbill.DNS.Message.newQuery(
