@@ -31,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The story: no DHCP server yet, so the fallback answers; dnsmasq starts and an address is added
  * on C's interface, so Umbra asks DHCP again and uses 10.213.0.1; dnsmasq restarts handing out
  * 10.213.1.4 as DNS server, which Umbra does not see until the address goes away again, then uses.
+ * Last, ISC dhcpd (not authoritative for the subnet, so it ignores DHCPINFORM) takes over: Umbra's
+ * INFORM goes unanswered and its DISCOVER gets an OFFER, whose DNS server it then uses.
  */
 @Tag("interop")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -50,8 +52,8 @@ class DhcpDnsEndToEndTest {
 
   @BeforeAll
   static void setUp() throws Exception {
-    for (String bin : List.of("ip", "dnsmasq", "kdig")) {
-      PeerProcess.requireBinary(bin); // apt: iproute2 dnsmasq knot-dnsutils
+    for (String bin : List.of("ip", "dnsmasq", "kdig", "dhcpd")) {
+      PeerProcess.requireBinary(bin); // apt: iproute2 dnsmasq knot-dnsutils isc-dhcp-server
     }
     ns = new NetnsPair("udh");
     server = ns.right;
@@ -238,10 +240,48 @@ class DhcpDnsEndToEndTest {
 
     // 3. dnsmasq now hands out another DNS server: unseen until the interface changes again
     ns.stop(dhcp);
-    dhcpServer(OTHER);
+    Process other = dhcpServer(OTHER);
     assertThat(dig(client, "127.0.0.1", DNS_IN)).isEqualTo("10.213.7.1");
     ns.ip(client, "addr", "del", "10.213.0.20/24", "dev", ns.leftVeth);
     awaitDig(client, "127.0.0.1", DNS_IN, "10.213.7.3", Duration.ofSeconds(40));
     assertThat(umbraLog()).contains("interface changed");
+
+    // 4. DISCOVER -> OFFER against a real server: ISC dhcpd, not authoritative for the subnet,
+    // ignores DHCPINFORM ("not authoritative for subnet") but offers an address to a DHCPDISCOVER,
+    // broadcast back to C; Umbra takes the OFFER's DNS server (a DNS-only dnsmasq on 10.213.0.1)
+    ns.stop(other);
+    dnsOnly(DHCP_DNS, "10.213.7.1");
+    Path conf = dir.resolve("dhcpd.conf");
+    Files.writeString(
+        conf,
+        "option domain-name-servers "
+            + DHCP_DNS
+            + ";\ndefault-lease-time 600;\n"
+            + "subnet 10.213.0.0 netmask 255.255.255.0 { range 10.213.0.100 10.213.0.150; }\n");
+    Path leases = dir.resolve("dhcpd.leases");
+    Files.writeString(leases, "");
+    ns.start(
+        server,
+        dir.resolve("dhcpd.log"),
+        "dhcpd",
+        "-4",
+        "-f",
+        "-d",
+        "-cf",
+        conf.toString(),
+        "-lf",
+        leases.toString(),
+        "-pf",
+        dir.resolve("dhcpd.pid").toString(),
+        ns.rightVeth);
+    assertThat(umbraLog()).doesNotContain("DHCP OFFER");
+    ns.ip(client, "addr", "add", "10.213.0.30/24", "dev", ns.leftVeth);
+    awaitDig(client, "127.0.0.1", DNS_IN, "10.213.7.1", Duration.ofSeconds(40));
+    assertThat(umbraLog())
+        .contains("no ACK to DHCPINFORM from /10.213.0.30:68")
+        .contains("DNS servers from DHCP OFFER of " + DHCP_DNS);
+    assertThat(Files.readString(dir.resolve("dhcpd.log")))
+        .contains("not authoritative for subnet")
+        .contains("DHCPOFFER");
   }
 }

@@ -238,4 +238,35 @@ class DnsServingInteropTest {
     assertThat(kdig("+short", "a.unbound.test", "A").trim()).isEqualTo("127.0.0.2");
     assertThat(kdig("+short", "+tcp", "a.unbound.test", "A").trim()).isEqualTo("127.0.0.2");
   }
+
+  /**
+   * One client socket asking again and again: after the first answer the inbound's receive loop
+   * answers the cache hits itself (no hand-off to the flow's thread), each with the client's ID.
+   */
+  @Test
+  void repeatedQueriesFromOneSocketAreAnsweredByTheReceiveLoop() throws Exception {
+    try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+      s.setSoTimeout(5000);
+      s.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), dnsPort));
+      for (int i = 0; i < 50; i++) {
+        org.xbill.DNS.Message q =
+            org.xbill.DNS.Message.newQuery(
+                org.xbill.DNS.Record.newRecord(
+                    org.xbill.DNS.Name.fromString("a.unbound.test."),
+                    org.xbill.DNS.Type.A,
+                    org.xbill.DNS.DClass.IN));
+        q.getHeader().setID(1000 + i);
+        byte[] w = q.toWire();
+        s.send(new java.net.DatagramPacket(w, w.length));
+        java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[1500], 1500);
+        s.receive(p);
+        org.xbill.DNS.Message a =
+            new org.xbill.DNS.Message(java.util.Arrays.copyOf(p.getData(), p.getLength()));
+        assertThat(a.getHeader().getID()).isEqualTo(1000 + i);
+        assertThat(a.getSection(org.xbill.DNS.Section.ANSWER))
+            .extracting(r -> r.rdataToString())
+            .containsExactly("127.0.0.2");
+      }
+    }
+  }
 }

@@ -30,6 +30,21 @@ public interface DnsService extends Resolver, Closeable, Lifecycle {
   }
 
   /**
+   * {@link #serveAtOnce(byte[], int, Metadata, boolean)} written into {@code out}: returns the
+   * answer's length, or -1 when there is none at hand (or it does not fit {@code out}). A server
+   * answering from its receive loop uses this to send from a buffer of its own; implementations
+   * allocate nothing for a hit where they can.
+   */
+  default int serveAtOnce(byte[] query, int length, Metadata metadata, boolean stream, byte[] out) {
+    byte[] answer = serveAtOnce(query, length, metadata, stream);
+    if (answer == null || answer.length > out.length) {
+      return -1;
+    }
+    System.arraycopy(answer, 0, out, 0, answer.length);
+    return answer.length;
+  }
+
+  /**
    * A resolver with these options; throws {@link dev.umbra.core.config.ConfigException} (path
    * relative to the options' owner) for an unknown server.
    */

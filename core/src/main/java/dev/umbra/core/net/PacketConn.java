@@ -28,6 +28,29 @@ public interface PacketConn extends Closeable {
     return null;
   }
 
+  /**
+   * Answers datagrams where they arrive: a conn whose datagrams come from a receive loop of its own
+   * (a UDP inbound's session) offers each one to the responder first, and sends the reply it writes
+   * to the client at once, without handing the datagram to the thread blocked in {@link #receive}.
+   */
+  @FunctionalInterface
+  interface Responder {
+    /**
+     * The reply to {@code data[0, length)}, written into {@code reply}: its length, or -1 to let
+     * the datagram go to {@link #receive} as usual. Runs on the conn's receive loop, so it must
+     * neither block nor throw.
+     */
+    int respond(byte[] data, int length, byte[] reply);
+  }
+
+  /**
+   * Installs {@code responder} (see {@link Responder}); false when this conn has no receive loop of
+   * its own to run it on (then every datagram still goes to {@link #receive}).
+   */
+  default boolean respondInline(Responder responder) {
+    return false;
+  }
+
   @Override
   void close() throws IOException;
 }

@@ -38,6 +38,8 @@ final class DnsHijack {
     OutputStream out = conn.out();
     conn.setReadTimeout(STREAM_IDLE_MILLIS);
     byte[] buf = new byte[65_535];
+    byte[] hit = new byte[65_535];
+    byte[] framedHit = new byte[65_537];
     int served = 0;
     while (true) {
       int hi;
@@ -57,10 +59,17 @@ final class DnsHijack {
       if (in.readNBytes(buf, 0, length) < length) {
         throw new EOFException("DNS client closed inside a message");
       }
-      byte[] answer = dns.serveAtOnce(buf, length, m, true);
-      if (answer == null) {
-        answer = dns.serve(buf, length, m, true);
+      int n = dns.serveAtOnce(buf, length, m, true, hit);
+      if (n >= 0) {
+        framedHit[0] = (byte) (n >> 8);
+        framedHit[1] = (byte) n;
+        System.arraycopy(hit, 0, framedHit, 2, n);
+        out.write(framedHit, 0, n + 2);
+        out.flush();
+        served++;
+        continue;
       }
+      byte[] answer = dns.serve(buf, length, m, true);
       if (answer == null) {
         continue;
       }
@@ -83,6 +92,10 @@ final class DnsHijack {
     conn.setReadTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
     Semaphore slots = new Semaphore(PARALLEL_QUERIES);
     ByteBuffer buf = ByteBuffer.allocate(65_535);
+    // cache hits answered by the inbound's receive loop itself: no hand-off to this thread
+    conn.respondInline((data, length, reply) -> dns.serveAtOnce(data, length, m, false, reply));
+    byte[] hit = new byte[65_535];
+    ByteBuffer hitBuf = ByteBuffer.wrap(hit);
     try {
       while (true) {
         buf.clear();
@@ -98,10 +111,11 @@ final class DnsHijack {
         }
         buf.flip();
         // a cache hit is answered here, without a thread of its own
-        byte[] hit = dns.serveAtOnce(buf.array(), buf.limit(), m, false);
-        if (hit != null) {
+        int n = dns.serveAtOnce(buf.array(), buf.limit(), m, false, hit);
+        if (n >= 0) {
           try {
-            conn.send(ByteBuffer.wrap(hit), to);
+            hitBuf.clear().limit(n);
+            conn.send(hitBuf, to);
           } catch (IOException e) {
             LOG.debug("[{}] dns answer to {}: {}", m.inbound(), m.source(), e.toString());
           }

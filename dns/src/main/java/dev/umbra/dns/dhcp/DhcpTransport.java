@@ -163,41 +163,96 @@ public final class DhcpTransport implements DnsTransport {
       }
       startWatching();
     }
-    Message searched = search(l, query);
-    return searched != null ? searched : ask(l, query);
+    return search(l, query);
   }
 
   /**
-   * A single-label name ({@code printer.}) is tried with each search domain first, as sing-box's
-   * DHCP server and the system resolver do (ndots 1); the first answer with records is returned
-   * under the asked name, as a CNAME to the expanded one followed by its records. Null when no
-   * search domain gave an answer: then the name is asked as it is.
+   * sing-box's (and the system resolver's) default: names with fewer dots go through the search
+   * list first.
+   */
+  static final int NDOTS = 1;
+
+  /**
+   * The names a query is tried under, in order, as sing-box's DHCP server lists them (the system
+   * resolver's rule with ndots 1): a name with at least {@link #NDOTS} dots is asked as it is
+   * first, then under each search domain; a name with fewer (a single label) under each search
+   * domain first, then as it is. The asked name itself is in the list as {@code name}; names longer
+   * than a name may be are left out, and so is every {@code .onion} name (RFC 7686: never sent to
+   * DNS).
+   */
+  static List<Name> candidates(Name name, List<String> search) {
+    List<Name> out = new ArrayList<>();
+    if (isOnion(name)) {
+      return out;
+    }
+    boolean enoughDots = name.labels() - 2 >= NDOTS; // labels() counts the root
+    if (enoughDots) {
+      out.add(name);
+    }
+    for (String domain : search) {
+      try {
+        Name expanded =
+            Name.concatenate(name.relativize(Name.root), Name.fromString(domain, Name.root));
+        if (!isOnion(expanded)) {
+          out.add(expanded);
+        }
+      } catch (TextParseException | NameTooLongException e) {
+        LOG.debug("search domain {} does not fit {}: {}", domain, name, e.toString());
+      }
+    }
+    if (!enoughDots) {
+      out.add(name);
+    }
+    return out;
+  }
+
+  private static boolean isOnion(Name n) {
+    return n.labels() >= 2 && n.getLabelString(n.labels() - 2).equalsIgnoreCase("onion");
+  }
+
+  /**
+   * Asks the names of {@link #candidates} in turn; the first answer with records wins. An answer
+   * under a search domain comes back under the asked name, as a CNAME to the expanded name followed
+   * by its records. When no name gets records, the answer to the name as asked is returned (its
+   * NXDOMAIN or empty NOERROR), as the system resolver does.
    */
   private Message search(Learned l, Message query) throws IOException {
     Record q = query.getQuestion();
-    if (q == null || q.getName().labels() != 2 || l.search().isEmpty()) {
-      return null;
+    if (q == null || l.search().isEmpty()) {
+      return ask(l, query);
     }
-    for (String domain : l.search()) {
-      Name expanded;
-      try {
-        expanded =
-            Name.concatenate(q.getName().relativize(Name.root), Name.fromString(domain, Name.root));
-      } catch (TextParseException | NameTooLongException e) {
-        continue;
+    List<Name> names = candidates(q.getName(), l.search());
+    if (names.isEmpty()) {
+      throw new IOException("dns/" + tag + ": " + q.getName() + " is not sent to DNS (.onion)");
+    }
+    Message asIs = null;
+    IOException failure = null;
+    for (Name n : names) {
+      boolean expanded = !n.equals(q.getName());
+      Message sub = query;
+      if (expanded) {
+        sub = query.clone();
+        sub.removeAllRecords(Section.QUESTION);
+        sub.addRecord(Record.newRecord(n, q.getType(), q.getDClass()), Section.QUESTION);
       }
-      Message sub = query.clone();
-      sub.removeAllRecords(Section.QUESTION);
-      sub.addRecord(Record.newRecord(expanded, q.getType(), q.getDClass()), Section.QUESTION);
       Message r;
       try {
         r = ask(l, sub);
       } catch (IOException e) {
-        LOG.debug("dns/{}: {} failed: {}", tag, expanded, e.toString());
+        LOG.debug("dns/{}: {} failed: {}", tag, n, e.toString());
+        failure = e;
         continue;
       }
       List<Record> answers = r.getSection(Section.ANSWER);
-      if (r.getRcode() != Rcode.NOERROR || answers.isEmpty()) {
+      boolean found = r.getRcode() == Rcode.NOERROR && !answers.isEmpty();
+      if (!expanded) {
+        if (found) {
+          return r;
+        }
+        asIs = r;
+        continue;
+      }
+      if (!found) {
         continue;
       }
       Message out = r.clone();
@@ -206,11 +261,16 @@ public final class DhcpTransport implements DnsTransport {
       out.addRecord(q, Section.QUESTION);
       out.removeAllRecords(Section.ANSWER);
       long ttl = answers.stream().mapToLong(Record::getTTL).min().orElse(0);
-      out.addRecord(new CNAMERecord(q.getName(), q.getDClass(), ttl, expanded), Section.ANSWER);
+      out.addRecord(new CNAMERecord(q.getName(), q.getDClass(), ttl, n), Section.ANSWER);
       answers.forEach(a -> out.addRecord(a, Section.ANSWER));
       return out;
     }
-    return null;
+    if (asIs != null) {
+      return asIs;
+    }
+    throw failure != null
+        ? failure
+        : new IOException("dns/" + tag + ": no answer for " + q.getName());
   }
 
   private Message ask(Learned l, Message query) throws IOException {

@@ -55,15 +55,21 @@ public final class WireAnswer {
    * {@code ageSeconds} (not below 0).
    */
   public byte[] render(WireQuery q, long ageSeconds, long fixedTtl) {
-    byte[] out = wire.clone();
-    out[0] = q.wire()[0];
-    out[1] = q.wire()[1];
+    byte[] out = new byte[wire.length];
+    renderInto(out, q.wire(), q.nameEnd(), ageSeconds, fixedTtl);
+    return out;
+  }
+
+  /**
+   * {@link #render} into {@code out} (at least {@link #length} bytes) for the query in {@code
+   * query} whose name ends at {@code nameEnd}; returns the answer's length. Allocates nothing.
+   */
+  public int renderInto(byte[] out, byte[] query, int nameEnd, long ageSeconds, long fixedTtl) {
+    System.arraycopy(wire, 0, out, 0, wire.length);
+    out[0] = query[0];
+    out[1] = query[1];
     System.arraycopy(
-        q.wire(),
-        DnsCodec.HEADER_SIZE,
-        out,
-        DnsCodec.HEADER_SIZE,
-        q.nameEnd() - DnsCodec.HEADER_SIZE);
+        query, DnsCodec.HEADER_SIZE, out, DnsCodec.HEADER_SIZE, nameEnd - DnsCodec.HEADER_SIZE);
     if (fixedTtl >= 0 || ageSeconds > 0) {
       for (int at : ttlOffsets) {
         long ttl;
@@ -79,7 +85,7 @@ public final class WireAnswer {
         out[at + 3] = (byte) ttl;
       }
     }
-    return out;
+    return wire.length;
   }
 
   /** Whether the first question's name, at the header's end, is {@code canonical} but for case. */

@@ -21,13 +21,19 @@ import org.xbill.DNS.Section;
  * stay until evicted (their TTLs then read as stored).
  */
 final class DnsCache {
-  /** A question (name compared without case) and, with {@code independent_cache}, the server. */
+  /**
+   * A question (name compared without case) and, with {@code independent_cache}, the server. A
+   * stored key holds its name in lower case; the cache's own probe key points into a query's wire
+   * bytes instead, so a lookup from the wire allocates nothing.
+   */
   static final class Key {
-    private final byte[] name;
-    private final int type;
-    private final int dclass;
-    private final String server;
-    private final int hash;
+    private byte[] name;
+    private int offset;
+    private int length;
+    private int type;
+    private int dclass;
+    private String server;
+    private int hash;
 
     Key(Name name, int type, int dclass, String server) {
       this(name.toWireCanonical(), type, dclass, server);
@@ -35,21 +41,57 @@ final class DnsCache {
 
     /** {@code canonicalName}: the name's wire form in lower case. */
     Key(byte[] canonicalName, int type, int dclass, String server) {
-      this.name = canonicalName;
+      set(canonicalName, 0, canonicalName.length, type, dclass, server);
+    }
+
+    private Key() {}
+
+    private void set(byte[] buf, int off, int len, int type, int dclass, String server) {
+      this.name = buf;
+      this.offset = off;
+      this.length = len;
       this.type = type;
       this.dclass = dclass;
       this.server = server;
-      this.hash = ((Arrays.hashCode(name) * 31 + type) * 31 + dclass) * 31 + server.hashCode();
+      int h = 1;
+      for (int i = 0; i < len; i++) {
+        h = 31 * h + lower(buf[off + i]);
+      }
+      this.hash = ((h * 31 + type) * 31 + dclass) * 31 + server.hashCode();
+    }
+
+    /** The name in lower case (a copy for a probe). */
+    byte[] canonicalName() {
+      if (offset == 0 && length == name.length) {
+        return name;
+      }
+      byte[] out = new byte[length];
+      for (int i = 0; i < length; i++) {
+        out[i] = lower(name[offset + i]);
+      }
+      return out;
+    }
+
+    private static byte lower(byte b) {
+      return b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
     }
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Key k
-          && k.hash == hash
-          && k.type == type
-          && k.dclass == dclass
-          && Arrays.equals(k.name, name)
-          && k.server.equals(server);
+      if (!(o instanceof Key k)
+          || k.hash != hash
+          || k.type != type
+          || k.dclass != dclass
+          || k.length != length
+          || !k.server.equals(server)) {
+        return false;
+      }
+      for (int i = 0; i < length; i++) {
+        if (lower(k.name[k.offset + i]) != lower(name[offset + i])) {
+          return false;
+        }
+      }
+      return true;
     }
 
     @Override
@@ -61,19 +103,21 @@ final class DnsCache {
   /** An answer as stored, and its encodings for clients with and without EDNS0 (made on use). */
   private static final class Entry {
     final Message message;
+    final byte[] canonicalName;
     final long storedNanos;
     final long ttlSeconds;
     private volatile Optional<WireAnswer> full;
     private volatile Optional<WireAnswer> withoutOpt;
 
-    Entry(Message message, long storedNanos, long ttlSeconds) {
+    Entry(Message message, byte[] canonicalName, long storedNanos, long ttlSeconds) {
       this.message = message;
+      this.canonicalName = canonicalName;
       this.storedNanos = storedNanos;
       this.ttlSeconds = ttlSeconds;
     }
 
     /** Racing threads may both encode; they make the same bytes. */
-    WireAnswer wire(boolean opt, byte[] canonicalName) {
+    WireAnswer wire(boolean opt) {
       Optional<WireAnswer> w = opt ? full : withoutOpt;
       if (w == null) {
         w = Optional.ofNullable(WireAnswer.of(message, !opt, canonicalName));
@@ -121,6 +165,9 @@ final class DnsCache {
     return Messages.mapTtl(e.message, ttl -> Math.max(0, ttl - age));
   }
 
+  /** Probe key for {@link #getWireInto}; used under the lock only. */
+  private final Key probe = new Key();
+
   /**
    * The cached answer for a client's plain query, on the wire as {@link #get} and the server's
    * encoding would make it: the query's ID, TTLs reduced by the age or set to {@code fixedTtl}
@@ -128,24 +175,56 @@ final class DnsCache {
    * does not fit {@code maxSize} (the full path truncates it).
    */
   byte[] getWire(Key key, WireQuery q, long nowNanos, long fixedTtl, int maxSize) {
+    byte[] out = new byte[maxSize];
+    int n =
+        getWireInto(
+            q.wire(), q.nameEnd(), key.server, nowNanos, fixedTtl, Math.min(maxSize, 65_535), out);
+    return n < 0 ? null : Arrays.copyOf(out, n);
+  }
+
+  /**
+   * {@link #getWire} for the plain query in {@code query} (see {@link WireQuery#scan}), written
+   * into {@code out}; returns its length, or -1 on a miss or when it does not fit {@code maxSize}
+   * or {@code out}. Allocates nothing once the entry's encoding exists.
+   */
+  int getWireInto(
+      byte[] query,
+      int nameEnd,
+      String server,
+      long nowNanos,
+      long fixedTtl,
+      int maxSize,
+      byte[] out) {
     Entry e;
     long age;
     synchronized (this) {
-      e = entries.get(key);
-      if (e == null) {
-        return null;
+      probe.set(
+          query,
+          dev.umbra.dns.message.DnsCodec.HEADER_SIZE,
+          nameEnd - dev.umbra.dns.message.DnsCodec.HEADER_SIZE,
+          WireQuery.type(query, nameEnd),
+          WireQuery.dclass(query, nameEnd),
+          server);
+      e = entries.get(probe);
+      if (e != null) {
+        age = (nowNanos - e.storedNanos) / 1_000_000_000L;
+        if (!disableExpire && age >= e.ttlSeconds) {
+          entries.remove(probe);
+          e = null;
+        }
+      } else {
+        age = 0;
       }
-      age = (nowNanos - e.storedNanos) / 1_000_000_000L;
-      if (!disableExpire && age >= e.ttlSeconds) {
-        entries.remove(key);
-        return null;
-      }
+      probe.name = null; // hold no client bytes
     }
-    WireAnswer w = e.wire(q.payloadSize() >= 0, key.name);
-    if (w == null || w.length() > maxSize) {
-      return null;
+    if (e == null) {
+      return -1;
     }
-    return w.render(q, disableExpire ? 0 : age, fixedTtl);
+    WireAnswer w = e.wire(WireQuery.payloadSize(query, nameEnd) >= 0);
+    if (w == null || w.length() > maxSize || w.length() > out.length) {
+      return -1;
+    }
+    return w.renderInto(out, query, nameEnd, disableExpire ? 0 : age, fixedTtl);
   }
 
   void put(Key key, Message response, long nowNanos) {
@@ -154,7 +233,7 @@ final class DnsCache {
       return;
     }
     synchronized (this) {
-      entries.put(key, new Entry(response, nowNanos, ttl));
+      entries.put(key, new Entry(response, key.canonicalName(), nowNanos, ttl));
     }
   }
 

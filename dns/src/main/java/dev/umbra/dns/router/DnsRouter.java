@@ -190,31 +190,50 @@ public final class DnsRouter implements DnsService {
    */
   @Override
   public byte[] serveAtOnce(byte[] wire, int length, Metadata metadata, boolean stream) {
-    WireQuery q = WireQuery.parse(wire, length);
-    if (q == null) {
-      return null;
+    byte[] out = new byte[65_535];
+    int n = serveAtOnce(wire, length, metadata, stream, out);
+    return n < 0 ? null : java.util.Arrays.copyOf(out, n);
+  }
+
+  /**
+   * {@link #serveAtOnce(byte[], int, Metadata, boolean)} into {@code out}. Without DNS rules a hit
+   * allocates nothing (no parse, no key, no copy): the cache is probed with the query's own bytes
+   * and the stored answer is patched straight into {@code out}.
+   */
+  @Override
+  public int serveAtOnce(byte[] wire, int length, Metadata metadata, boolean stream, byte[] out) {
+    int nameEnd = WireQuery.scan(wire, length);
+    if (nameEnd < 0) {
+      return -1;
     }
-    Decision d = rules.isEmpty() ? finalDecision : decide(wire, q, metadata);
+    int type = WireQuery.type(wire, nameEnd);
+    Decision d =
+        rules.isEmpty() ? finalDecision : decide(wire, WireQuery.parse(wire, length), metadata);
     if (d == null) {
-      return null;
+      return -1;
     }
     DnsTransport t = d.server();
     DnsQueryOptions o = d.options();
     if (t == null || t instanceof FakeIpTransport) {
-      return null;
+      return -1;
     }
     boolean useCache = !(o.disableCache() != null ? o.disableCache() : settings.disableCache());
     DomainStrategy strategy = o.strategy() != null ? o.strategy() : settings.strategy();
     if (!useCache
-        || (q.type() == Type.A && strategy == DomainStrategy.IPV6_ONLY)
-        || (q.type() == Type.AAAA && strategy == DomainStrategy.IPV4_ONLY)) {
-      return null;
+        || (type == Type.A && strategy == DomainStrategy.IPV6_ONLY)
+        || (type == Type.AAAA && strategy == DomainStrategy.IPV4_ONLY)) {
+      return -1;
     }
-    DnsCache.Key key =
-        new DnsCache.Key(
-            q.canonicalName(), q.type(), q.dclass(), settings.independentCache() ? t.tag() : "");
     long fixedTtl = o.rewriteTtl() != null ? o.rewriteTtl() : -1;
-    return cache.getWire(key, q, System.nanoTime(), fixedTtl, stream ? 65_535 : q.udpLimit());
+    int max = stream ? 65_535 : WireQuery.udpLimit(WireQuery.payloadSize(wire, nameEnd));
+    return cache.getWireInto(
+        wire,
+        nameEnd,
+        settings.independentCache() ? t.tag() : "",
+        System.nanoTime(),
+        fixedTtl,
+        max,
+        out);
   }
 
   /** Where a query goes and with which options, when a rule (or {@code final}) routes it. */

@@ -70,6 +70,14 @@ class DhcpTransportTest {
 
   static DhcpTransport transport(
       FakeDhcpServer server, AtomicReference<InterfaceState> iface, List<InetAddress> fallback) {
+    return transport(server, iface, fallback, Echo::new);
+  }
+
+  static DhcpTransport transport(
+      FakeDhcpServer server,
+      AtomicReference<InterfaceState> iface,
+      List<InetAddress> fallback,
+      DhcpTransport.Upstreams upstreams) {
     return new DhcpTransport(
         "dhcp-test",
         "test0",
@@ -78,7 +86,7 @@ class DhcpTransportTest {
         a ->
             new DhcpClient.Endpoint(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), server.address(), null),
-        Echo::new,
+        upstreams,
         () -> fallback,
         "resolv.conf",
         Duration.ofMillis(50));
@@ -138,6 +146,92 @@ class DhcpTransportTest {
       assertThat(answers.get(1).getName().toString()).isEqualTo("printer.test.");
       // a name with a dot is asked as it is
       assertThat(ask(t)).isEqualTo("10.0.0.53");
+    }
+  }
+
+  @Test
+  void theSearchListIsOrderedAsSingBoxOrdersIt() throws Exception {
+    List<String> search = List.of("lan.test", "corp.test");
+    assertThat(DhcpTransport.candidates(Name.fromString("printer."), search))
+        .extracting(Name::toString)
+        .containsExactly("printer.lan.test.", "printer.corp.test.", "printer.");
+    assertThat(DhcpTransport.candidates(Name.fromString("nas.office."), search))
+        .extracting(Name::toString)
+        .containsExactly("nas.office.", "nas.office.lan.test.", "nas.office.corp.test.");
+    assertThat(DhcpTransport.candidates(Name.fromString("abc.onion."), search)).isEmpty();
+    // a name that grows too long under a search domain is tried only as it is
+    Name longName = Name.fromString(("a".repeat(62) + ".").repeat(4));
+    assertThat(DhcpTransport.candidates(longName, search)).containsExactly(longName);
+  }
+
+  /**
+   * A name with a dot that does not exist as it is (NXDOMAIN) is tried again under the search
+   * domains, and the hit comes back under the asked name; a name that does exist is answered as it
+   * is; a name that exists nowhere keeps its own NXDOMAIN.
+   */
+  @Test
+  void multiLabelNamesAreRetriedUnderTheSearchDomains() throws Exception {
+    AtomicReference<InterfaceState> iface = new AtomicReference<>(state("127.0.0.1"));
+    List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DhcpTransport.Upstreams zone =
+        server ->
+            new DnsTransport() {
+              @Override
+              public String tag() {
+                return "zone";
+              }
+
+              @Override
+              public String type() {
+                return "zone";
+              }
+
+              @Override
+              public Message exchange(Message query) {
+                Name n = query.getQuestion().getName();
+                asked.add(n.toString());
+                if (n.toString().equals("nas.office.test.")
+                    || n.toString().equals("www.example.")) {
+                  return new Echo(server).exchange(query);
+                }
+                Message r = new Message(query.getHeader().getID());
+                r.getHeader().setFlag(Flags.QR);
+                r.getHeader().setRcode(org.xbill.DNS.Rcode.NXDOMAIN);
+                r.addRecord(query.getQuestion(), Section.QUESTION);
+                return r;
+              }
+            };
+    try (FakeDhcpServer server =
+            new FakeDhcpServer(r -> List.of(FakeDhcpServer.ack(r, new byte[] {10, 0, 0, 53})));
+        DhcpTransport t = transport(server, iface, List.of(), zone)) {
+      Message q =
+          Message.newQuery(Record.newRecord(Name.fromString("nas.office."), Type.A, DClass.IN));
+      Message r = t.exchange(q);
+      assertThat(asked).containsExactly("nas.office.", "nas.office.test.");
+      assertThat(r.getRcode()).isEqualTo(org.xbill.DNS.Rcode.NOERROR);
+      assertThat(r.getQuestion()).isEqualTo(q.getQuestion());
+      assertThat(r.getSection(Section.ANSWER).getFirst())
+          .isInstanceOfSatisfying(
+              org.xbill.DNS.CNAMERecord.class,
+              c -> assertThat(c.getTarget().toString()).isEqualTo("nas.office.test."));
+
+      asked.clear();
+      Message www =
+          t.exchange(
+              Message.newQuery(
+                  Record.newRecord(Name.fromString("www.example."), Type.A, DClass.IN)));
+      assertThat(asked).containsExactly("www.example.");
+      assertThat(www.getSection(Section.ANSWER).getFirst().getName().toString())
+          .isEqualTo("www.example.");
+
+      asked.clear();
+      Message none =
+          t.exchange(
+              Message.newQuery(
+                  Record.newRecord(Name.fromString("gone.example."), Type.A, DClass.IN)));
+      assertThat(asked).containsExactly("gone.example.", "gone.example.test.");
+      assertThat(none.getRcode()).isEqualTo(org.xbill.DNS.Rcode.NXDOMAIN);
+      assertThat(none.getQuestion().getName().toString()).isEqualTo("gone.example.");
     }
   }
 

@@ -10,10 +10,10 @@ import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.SocketConn;
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.DatagramChannel;
 
 /**
  * A port forward: every TCP connection and UDP flow arriving here goes to {@code
@@ -79,13 +79,22 @@ public final class DirectInbound implements Inbound {
       if (tcp != null && port == 0) {
         port = tcp.localAddress().getPort();
       }
-      DatagramSocket socket = new DatagramSocket(new InetSocketAddress(address, port));
+      DatagramChannel channel = DatagramChannel.open();
+      try {
+        // a burst that arrives while the receive thread waits for a core is queued, not dropped
+        // (the kernel caps this at net.core.rmem_max)
+        channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 1 << 20);
+        channel.bind(new InetSocketAddress(address, port));
+      } catch (IOException e) {
+        channel.close();
+        throw e;
+      }
       udp =
           new UdpForwarder(
               tag,
-              socket,
+              channel,
               router,
-              target(address, socket.getLocalPort()),
+              target(address, ((InetSocketAddress) channel.getLocalAddress()).getPort()),
               options.listen().udpIdleTimeout());
       udp.start();
     }

@@ -9,12 +9,12 @@ import dev.umbra.core.net.PacketConn;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -27,6 +27,11 @@ import org.slf4j.LoggerFactory;
 /**
  * UDP side of a port forward: one session per client address (a NAT entry), each routed once and
  * ended after {@code udp_timeout} of silence.
+ *
+ * <p>The receive loop runs on a platform thread of its own: it blocks in the kernel's receive, so a
+ * datagram costs no poller registration, wake-up hop or allocation for parking, as a virtual
+ * thread's receive does; and a session's {@link PacketConn.Responder} (a DNS cache hit) is answered
+ * right there from reused direct buffers, without waking the session's thread at all.
  */
 final class UdpForwarder implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(UdpForwarder.class);
@@ -37,47 +42,78 @@ final class UdpForwarder implements Closeable {
   /** Most concurrent sessions; beyond it new clients are dropped. */
   private static final int MAX_SESSIONS = 4096;
 
+  private static final int MAX_DATAGRAM = 65_535;
+
   private final String tag;
-  private final DatagramSocket socket;
+  private final DatagramChannel channel;
   private final Router router;
   private final Destination target;
   private final Duration idle;
   private final Map<InetSocketAddress, Session> sessions = new ConcurrentHashMap<>();
+  private volatile Thread receiver;
 
   UdpForwarder(
-      String tag, DatagramSocket socket, Router router, Destination target, Duration idle) {
+      String tag, DatagramChannel channel, Router router, Destination target, Duration idle) {
     this.tag = tag;
-    this.socket = socket;
+    this.channel = channel;
     this.router = router;
     this.target = target;
     this.idle = idle;
   }
 
   void start() {
-    Thread.ofVirtual().name("udp-" + tag).start(this::receiveLoop);
+    receiver = Thread.ofPlatform().daemon().name("udp-" + tag).start(this::receiveLoop);
   }
 
   InetSocketAddress localAddress() {
-    return (InetSocketAddress) socket.getLocalSocketAddress();
+    try {
+      return (InetSocketAddress) channel.getLocalAddress();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private void receiveLoop() {
-    byte[] buf = new byte[65535];
-    DatagramPacket p = new DatagramPacket(buf, buf.length);
-    while (!socket.isClosed()) {
+    ByteBuffer in = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+    ByteBuffer out = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+    byte[] data = new byte[MAX_DATAGRAM];
+    byte[] reply = new byte[MAX_DATAGRAM];
+    while (channel.isOpen()) {
+      InetSocketAddress from;
       try {
-        p.setLength(buf.length);
-        socket.receive(p);
-      } catch (SocketException e) {
+        in.clear();
+        from = (InetSocketAddress) channel.receive(in);
+      } catch (ClosedChannelException e) {
         return;
       } catch (IOException e) {
         LOG.warn("inbound/{}: udp receive: {}", tag, e.toString());
         continue;
       }
-      InetSocketAddress from = (InetSocketAddress) p.getSocketAddress();
-      byte[] data = java.util.Arrays.copyOfRange(buf, 0, p.getLength());
+      in.flip();
+      int length = in.remaining();
+      in.get(data, 0, length);
       Session s = sessions.get(from);
-      if (s == null) {
+      if (s != null && !s.closed) {
+        PacketConn.Responder r = s.responder;
+        if (r != null) {
+          int n = r.respond(data, length, reply);
+          if (n >= 0) {
+            s.inlineAnswers.incrementAndGet();
+            out.clear();
+            out.put(reply, 0, n).flip();
+            try {
+              channel.send(out, s.client);
+            } catch (IOException e) {
+              LOG.debug("inbound/{}: udp send to {}: {}", tag, from, e.toString());
+            }
+            continue;
+          }
+        }
+      }
+      if (s == null || s.closed) {
+        if (s != null) {
+          sessions.remove(from, s);
+        }
         if (sessions.size() >= MAX_SESSIONS) {
           continue;
         }
@@ -95,14 +131,26 @@ final class UdpForwarder implements Closeable {
               }
             });
       }
-      s.queue.offer(data);
+      s.queue.offer(java.util.Arrays.copyOf(data, length));
     }
   }
 
   @Override
   public void close() {
-    socket.close();
+    try {
+      channel.close();
+    } catch (IOException e) {
+      LOG.debug("inbound/{}: closing udp: {}", tag, e.toString());
+    }
     sessions.values().forEach(Session::close);
+    Thread t = receiver;
+    if (t != null) {
+      try {
+        t.join(Duration.ofSeconds(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** One client's flow, seen by the router as a PacketConn. */
@@ -111,6 +159,11 @@ final class UdpForwarder implements Closeable {
     final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE);
     volatile boolean closed;
     volatile int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, idle.toMillis());
+    volatile PacketConn.Responder responder;
+
+    /** Datagrams of this flow the receive loop answered itself. */
+    final java.util.concurrent.atomic.AtomicLong inlineAnswers =
+        new java.util.concurrent.atomic.AtomicLong();
 
     Session(InetSocketAddress client) {
       this.client = client;
@@ -119,15 +172,21 @@ final class UdpForwarder implements Closeable {
     @Override
     public Destination receive(ByteBuffer into) throws IOException {
       try {
-        byte[] d = queue.poll(timeoutMillis, TimeUnit.MILLISECONDS);
-        if (closed) {
-          throw new SocketException("session closed");
+        while (true) {
+          long answeredBefore = inlineAnswers.get();
+          byte[] d = queue.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+          if (closed) {
+            throw new SocketException("session closed");
+          }
+          if (d != null) {
+            into.put(d, 0, Math.min(d.length, into.remaining()));
+            return target;
+          }
+          // datagrams answered inline count as traffic: the flow is not idle
+          if (inlineAnswers.get() == answeredBefore) {
+            throw new SocketTimeoutException("udp session idle");
+          }
         }
-        if (d == null) {
-          throw new SocketTimeoutException("udp session idle");
-        }
-        into.put(d, 0, Math.min(d.length, into.remaining()));
-        return target;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException();
@@ -136,16 +195,13 @@ final class UdpForwarder implements Closeable {
 
     @Override
     public void send(ByteBuffer from, Destination source) throws IOException {
-      if (from.hasArray()) {
-        int n = from.remaining();
-        socket.send(
-            new DatagramPacket(from.array(), from.arrayOffset() + from.position(), n, client));
-        from.position(from.limit());
-        return;
-      }
-      byte[] d = new byte[from.remaining()];
-      from.get(d);
-      socket.send(new DatagramPacket(d, d.length, client));
+      channel.send(from, client);
+    }
+
+    @Override
+    public boolean respondInline(PacketConn.Responder r) {
+      responder = r;
+      return true;
     }
 
     @Override
@@ -156,6 +212,7 @@ final class UdpForwarder implements Closeable {
     @Override
     public void close() {
       closed = true;
+      responder = null;
       queue.offer(new byte[0]);
     }
   }
