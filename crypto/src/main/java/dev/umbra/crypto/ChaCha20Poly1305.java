@@ -12,9 +12,10 @@ import javax.crypto.spec.SecretKeySpec;
  * ChaCha20-Poly1305 (RFC 8439 §2.8) with our {@link Poly1305} and one of two keystreams:
  *
  * <ul>
- *   <li>with {@code jdk.incubator.vector} in the boot layer ({@link Simd}): {@link VectorChaCha20},
- *       eight blocks per step in AVX2 registers, with {@link ChaCha20Core} for the Poly1305 key
- *       block and short tails, and Poly1305's own vector path;
+ *   <li>with {@code jdk.incubator.vector} in the boot layer, once the vector code is compiled
+ *       ({@link Simd}): {@link VectorChaCha20}, eight blocks per step in AVX2 registers, with
+ *       {@link ChaCha20Core} for the Poly1305 key block and short tails, and Poly1305's own vector
+ *       path;
  *   <li>otherwise the JDK's "ChaCha20" cipher (it has an AVX2 intrinsic), run in DECRYPT_MODE,
  *       which is the same XOR as encryption but lets one {@link Cipher} be re-initialised for every
  *       message. The JDK's own "ChaCha20-Poly1305" is 3–4× slower on CPUs without AVX-512 IFMA
@@ -32,61 +33,78 @@ public final class ChaCha20Poly1305 implements Aead {
   /** Tails shorter than this go through the one-block core instead of an eight-block slab. */
   private static final int SCALAR_TAIL = 256;
 
+  /** Which keystream and Poly1305 to run. */
+  enum Mode {
+    /** The Vector API paths once {@link Simd#warm} says they are compiled, else the plain ones. */
+    AUTO,
+    /** The Vector API paths always (tests; the warm-up itself). */
+    VECTOR,
+    /** The JDK keystream and plain-Java Poly1305. */
+    PLAIN
+  }
+
   private final byte[] key;
   private final SecretKeySpec keySpec;
-  private final boolean simd;
+  private final Mode mode;
   private final Poly1305 poly;
+  private final Poly1305 vectorPoly;
   private final byte[] tag = new byte[TAG_SIZE];
-  // JDK path
-  private final Cipher chacha;
   private final byte[] block0 = new byte[64];
+  // Plain path
+  private final Cipher chacha;
   // Vector path
   private final int[] state;
   private final int[] words;
   private final int[] scratch;
   private final byte[] slab;
+  // The path of the current call.
+  private boolean simd;
+  private Poly1305 mac;
 
   public ChaCha20Poly1305(byte[] key) {
-    this(key, true);
+    this(key, Mode.AUTO);
   }
 
-  /** {@code simd = false} forces the JDK keystream and plain-Java Poly1305 (tests run both). */
-  ChaCha20Poly1305(byte[] key, boolean simd) {
+  ChaCha20Poly1305(byte[] key, Mode mode) {
     if (key != null && key.length != KEY_SIZE) {
       throw new IllegalArgumentException("ChaCha20-Poly1305 needs a 32-byte key");
     }
-    this.simd = simd && Simd.AVAILABLE;
+    this.mode = Simd.AVAILABLE ? mode : Mode.PLAIN;
     this.key = key == null ? null : key.clone();
-    this.poly = new Poly1305(this.simd);
-    if (this.simd) {
-      this.keySpec = null;
-      this.chacha = null;
+    this.keySpec = key == null ? null : new SecretKeySpec(key, "ChaCha20");
+    this.poly = new Poly1305(false);
+    if (this.mode != Mode.PLAIN) {
+      this.vectorPoly = new Poly1305(true);
       this.state = new int[16];
       this.words = new int[16];
       this.scratch = new int[VectorChaCha20.SCRATCH];
       this.slab = new byte[VectorChaCha20.SLAB];
     } else {
-      this.keySpec = key == null ? null : new SecretKeySpec(key, "ChaCha20");
+      this.vectorPoly = null;
       this.state = null;
       this.words = null;
       this.scratch = null;
       this.slab = null;
+    }
+    if (this.mode != Mode.VECTOR) {
       try {
         this.chacha = Cipher.getInstance("ChaCha20");
       } catch (GeneralSecurityException e) {
         throw new IllegalStateException("JDK lacks ChaCha20", e);
       }
+    } else {
+      this.chacha = null;
     }
   }
 
   /** The key-less engine XChaCha20-Poly1305 drives with a subkey per message. */
   ChaCha20Poly1305() {
-    this(null, true);
+    this(null, Mode.AUTO);
   }
 
-  /** Whether this instance runs the Vector API code. */
-  boolean simd() {
-    return simd;
+  /** The mode in effect ({@link Mode#PLAIN} whenever the incubator module is absent). */
+  Mode mode() {
+    return mode;
   }
 
   @Override
@@ -111,7 +129,7 @@ public final class ChaCha20Poly1305 implements Aead {
     start(key, nonce);
     xor(in, inOff, len, out, outOff);
     authenticate(aad, out, outOff, len);
-    poly.finish(out, outOff + len);
+    mac.finish(out, outOff + len);
     return len + TAG_SIZE;
   }
 
@@ -125,7 +143,7 @@ public final class ChaCha20Poly1305 implements Aead {
     checkBounds(in, inOff, len, out, outOff, plain);
     start(key, nonce);
     authenticate(aad, in, inOff, plain);
-    poly.finish(tag, 0);
+    mac.finish(tag, 0);
     if (!Poly1305.tagsEqual(tag, 0, in, inOff + plain)) {
       throw new AEADBadTagException("Tag mismatch");
     }
@@ -140,6 +158,8 @@ public final class ChaCha20Poly1305 implements Aead {
     if (nonce.length != NONCE_SIZE) {
       throw new IllegalArgumentException("ChaCha20-Poly1305 needs a 12-byte nonce");
     }
+    simd = mode == Mode.VECTOR || (mode == Mode.AUTO && Simd.warm());
+    mac = simd ? vectorPoly : poly;
     if (simd) {
       ChaCha20Core.init(state, key, nonce, 0);
       ChaCha20Core.xor(state, words, ZERO_BLOCK, 0, block0, 0, 64);
@@ -153,7 +173,7 @@ public final class ChaCha20Poly1305 implements Aead {
         throw new IllegalStateException("ChaCha20 failed", e);
       }
     }
-    poly.init(block0, 0);
+    mac.init(block0, 0);
     Arrays.fill(block0, (byte) 0);
   }
 
@@ -189,12 +209,12 @@ public final class ChaCha20Poly1305 implements Aead {
   private void authenticate(byte[] aad, byte[] ct, int off, int len) {
     int aadLen = 0;
     if (aad != null && aad.length > 0) {
-      poly.update(aad, 0, aad.length);
-      poly.padToBlock();
+      mac.update(aad, 0, aad.length);
+      mac.padToBlock();
       aadLen = aad.length;
     }
-    poly.update(ct, off, len);
-    poly.updateWords(aadLen, len);
+    mac.update(ct, off, len);
+    mac.updateWords(aadLen, len);
   }
 
   private static void checkBounds(

@@ -43,19 +43,25 @@ public final class Poly1305 {
   private static final long M26 = 0x3FFFFFFL;
 
   private final boolean simd;
+  private final boolean auto;
   private final long[] acc = new long[3];
   private final long[] rk = new long[20];
   private long[] pow;
   private boolean powReady;
 
-  /** The vector implementation when the JVM has the incubator module, else plain Java. */
+  /**
+   * The vector implementation when the JVM has the incubator module and the vector code is compiled
+   * ({@link Simd#warm}), else plain Java.
+   */
   public Poly1305() {
-    this(true);
+    this.simd = Simd.AVAILABLE;
+    this.auto = true;
   }
 
-  /** {@code simd = false} forces plain Java (tests run both). */
+  /** {@code simd}: the vector path whenever the module is present; else plain Java (tests). */
   Poly1305(boolean simd) {
     this.simd = simd && Simd.AVAILABLE;
+    this.auto = false;
   }
 
   /** Starts a new tag with the 32-byte one-time key {@code r || s} at {@code key[off..]}. */
@@ -90,7 +96,7 @@ public final class Poly1305 {
       partialLen = 0;
     }
     int full = len >>> 4;
-    if (simd && full >= VECTOR_MIN_BLOCKS) {
+    if (simd && full >= VECTOR_MIN_BLOCKS && (!auto || Simd.warm())) {
       int groups = full >>> 2;
       vectorBlocks(b, off, groups);
       off += groups << 6;

@@ -30,8 +30,31 @@ class ChaCha20Poly1305Test {
   @Test
   void theVectorPathIsOnWhenTheModuleIsPresent() {
     assertThat(Simd.AVAILABLE).isTrue();
-    assertThat(new ChaCha20Poly1305(new byte[32]).simd()).isTrue();
-    assertThat(new ChaCha20Poly1305(new byte[32], false).simd()).isFalse();
+    assertThat(new ChaCha20Poly1305(new byte[32]).mode()).isEqualTo(ChaCha20Poly1305.Mode.AUTO);
+  }
+
+  /** The default mode starts on the plain path and moves to the vector one once it is compiled. */
+  @Test
+  void autoModeSwitchesToTheVectorPathOnceWarm() throws Exception {
+    byte[] key = new byte[32];
+    byte[] nonce = new byte[12];
+    byte[] plain = new byte[5000];
+    new Random(3).nextBytes(plain);
+    byte[] expected = jdkSeal(key, nonce, new byte[0], plain);
+    ChaCha20Poly1305 aead = new ChaCha20Poly1305(key);
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+    do {
+      byte[] out = new byte[plain.length + 16];
+      aead.seal(nonce, null, plain, 0, plain.length, out, 0);
+      assertThat(out).isEqualTo(expected);
+      if (!Simd.warm()) {
+        Thread.sleep(50);
+      }
+    } while (!Simd.warm() && System.nanoTime() < deadline);
+    assertThat(Simd.warm()).as("vector code warm within 120 s").isTrue();
+    byte[] out = new byte[plain.length + 16];
+    aead.seal(nonce, null, plain, 0, plain.length, out, 0);
+    assertThat(out).isEqualTo(expected);
   }
 
   @Test
@@ -49,7 +72,7 @@ class ChaCha20Poly1305Test {
     byte[] key = HEX.parseHex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
     byte[] nonce = HEX.parseHex("070000004041424344454647");
     byte[] out = new byte[plain.length + 16];
-    ChaCha20Poly1305 aead = new ChaCha20Poly1305(key, simd);
+    ChaCha20Poly1305 aead = new ChaCha20Poly1305(key, mode(simd));
     assertThat(aead.seal(nonce, aad, plain, 0, plain.length, out, 0)).isEqualTo(out.length);
     String hex = HEX.formatHex(out);
     assertThat(hex).startsWith("d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6");
@@ -72,7 +95,7 @@ class ChaCha20Poly1305Test {
       throws Exception {
     byte[] plain = new byte[length];
     new Random(seed).nextBytes(plain);
-    ChaCha20Poly1305 aead = new ChaCha20Poly1305(key, simd);
+    ChaCha20Poly1305 aead = new ChaCha20Poly1305(key, mode(simd));
     byte[] aadOrNull = aad.length == 0 && (seed & 1) == 0 ? null : aad;
 
     byte[] ours = new byte[length + 16];
@@ -104,7 +127,7 @@ class ChaCha20Poly1305Test {
     random.nextBytes(plain);
     byte[] expected = jdkSeal(key, nonce, new byte[0], plain);
     for (boolean simd : new boolean[] {true, false}) {
-      ChaCha20Poly1305 aead = new ChaCha20Poly1305(key, simd);
+      ChaCha20Poly1305 aead = new ChaCha20Poly1305(key, mode(simd));
       byte[] out = new byte[length + 16];
       aead.seal(nonce, null, plain, 0, length, out, 0);
       assertThat(out).isEqualTo(expected);
@@ -128,7 +151,7 @@ class ChaCha20Poly1305Test {
       @ForAll @IntRange(min = 0, max = 10_000) int where,
       @ForAll @IntRange(min = 0, max = 7) int bit,
       @ForAll boolean simd) {
-    ChaCha20Poly1305 aead = new ChaCha20Poly1305(key, simd);
+    ChaCha20Poly1305 aead = new ChaCha20Poly1305(key, mode(simd));
     byte[] sealed = new byte[plain.length + 16];
     aead.seal(nonce, aad, plain, 0, plain.length, sealed, 0);
     int total = sealed.length + aad.length;
@@ -155,7 +178,7 @@ class ChaCha20Poly1305Test {
   }
 
   private static void wrongNonceAndShortInputAreRejected(boolean simd) {
-    ChaCha20Poly1305 aead = new ChaCha20Poly1305(new byte[32], simd);
+    ChaCha20Poly1305 aead = new ChaCha20Poly1305(new byte[32], mode(simd));
     byte[] sealed = new byte[16 + 3];
     aead.seal(new byte[12], null, new byte[3], 0, 3, sealed, 0);
     byte[] other = new byte[12];
@@ -172,6 +195,10 @@ class ChaCha20Poly1305Test {
       throw new AssertionError(e);
     }
     assertThat(back).isEqualTo(new byte[3]);
+  }
+
+  private static ChaCha20Poly1305.Mode mode(boolean simd) {
+    return simd ? ChaCha20Poly1305.Mode.VECTOR : ChaCha20Poly1305.Mode.PLAIN;
   }
 
   private static byte[] jdkSeal(byte[] key, byte[] nonce, byte[] aad, byte[] plain)
