@@ -2,7 +2,12 @@
 // parts, and JDK AES-GCM, in one JVM, alternating, timed by the thread's CPU time (so the figures
 // stay comparable on a loaded machine). Relative figures are what count.
 //   ./mvnw -B -o -q -pl crypto compile
-//   java -cp crypto/target/classes bench/AeadBench.java [chunk-bytes] [names...]
+//   java --add-modules jdk.incubator.vector -cp crypto/target/classes bench/AeadBench.java [chunk-bytes] [names...]
+// With --add-modules jdk.incubator.vector, crypto's ChaCha20 and Poly1305 run on the Vector API;
+// without it, the same classes take their plain paths (the JDK keystream and scalar Poly1305), so
+// running both ways compares the two on one machine. The vector paths take over only once C2 has
+// compiled them (crypto starts a warm-up thread on first use; on a busy machine that can take 10 s
+// or more): give it rounds, e.g. -Drounds=15, and read the last ones.
 import dev.umbra.crypto.AesGcm;
 import dev.umbra.crypto.ChaCha20Poly1305;
 import dev.umbra.crypto.Poly1305;
@@ -82,8 +87,12 @@ public class AeadBench {
     });
     ops.put("aesgcm-open", () -> aes.open(fixed, null, sealedGcm, 0, size + 16, out, 0));
 
+    System.out.println("jdk.incubator.vector "
+        + (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            ? "present: Vector API paths" : "absent: plain paths"));
     var mx = ManagementFactory.getThreadMXBean();
-    for (int round = 0; round < 5; round++) {
+    int rounds = Integer.getInteger("rounds", 5);
+    for (int round = 0; round < rounds; round++) {
       StringBuilder sb = new StringBuilder("round " + round + " (" + size + "-byte messages):");
       for (var e : ops.entrySet()) {
         if (only != null && !only.contains(e.getKey())) continue;

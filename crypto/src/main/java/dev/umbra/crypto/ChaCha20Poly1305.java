@@ -2,19 +2,27 @@ package dev.umbra.crypto;
 
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
+import java.util.Objects;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.ChaCha20ParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * ChaCha20-Poly1305 (RFC 8439 §2.8): the JDK's ChaCha20 keystream (it has AVX2 and AVX-512
- * intrinsics) with our {@link Poly1305}. The JDK's own "ChaCha20-Poly1305" cipher is 3–4× slower on
- * CPUs without AVX-512 IFMA because its Poly1305 has no other intrinsic.
+ * ChaCha20-Poly1305 (RFC 8439 §2.8) with our {@link Poly1305} and one of two keystreams:
  *
- * <p>The keystream cipher runs in the JDK's DECRYPT_MODE, which is the same XOR as encryption but
- * lets one {@link Cipher} be re-initialised for every message; nonce uniqueness is the caller's
- * job, as with any AEAD. One instance per thread.
+ * <ul>
+ *   <li>with {@code jdk.incubator.vector} in the boot layer, once the vector code is compiled
+ *       ({@link Simd}): {@link VectorChaCha20}, eight blocks per step in AVX2 registers, with
+ *       {@link ChaCha20Core} for the Poly1305 key block and short tails, and Poly1305's own vector
+ *       path;
+ *   <li>otherwise the JDK's "ChaCha20" cipher (it has an AVX2 intrinsic), run in DECRYPT_MODE,
+ *       which is the same XOR as encryption but lets one {@link Cipher} be re-initialised for every
+ *       message. The JDK's own "ChaCha20-Poly1305" is 3–4× slower on CPUs without AVX-512 IFMA
+ *       because its Poly1305 has no other intrinsic.
+ * </ul>
+ *
+ * <p>Nonce uniqueness is the caller's job, as with any AEAD. One instance per thread.
  */
 public final class ChaCha20Poly1305 implements Aead {
   public static final int KEY_SIZE = 32;
@@ -22,37 +30,86 @@ public final class ChaCha20Poly1305 implements Aead {
 
   private static final byte[] ZERO_BLOCK = new byte[64];
 
-  private final SecretKeySpec key;
-  private final Cipher chacha;
-  private final Poly1305 poly = new Poly1305();
-  private final byte[] block0 = new byte[64];
+  /** Tails shorter than this go through the one-block core instead of an eight-block slab. */
+  private static final int SCALAR_TAIL = 256;
+
+  /** Which keystream and Poly1305 to run. */
+  enum Mode {
+    /** The Vector API paths once {@link Simd#warm} says they are compiled, else the plain ones. */
+    AUTO,
+    /** The Vector API paths always (tests; the warm-up itself). */
+    VECTOR,
+    /** The JDK keystream and plain-Java Poly1305. */
+    PLAIN
+  }
+
+  private final byte[] key;
+  private final SecretKeySpec keySpec;
+  private final Mode mode;
+  private final Poly1305 poly;
+  private final Poly1305 vectorPoly;
   private final byte[] tag = new byte[TAG_SIZE];
+  private final byte[] block0 = new byte[64];
+  // Plain path
+  private final Cipher chacha;
+  // Vector path
+  private final int[] state;
+  private final int[] words;
+  private final int[] scratch;
+  private final byte[] slab;
+  // The path of the current call.
+  private boolean simd;
+  private Poly1305 mac;
 
   public ChaCha20Poly1305(byte[] key) {
-    if (key.length != KEY_SIZE) {
+    this(key, Mode.AUTO);
+  }
+
+  ChaCha20Poly1305(byte[] key, Mode mode) {
+    if (key != null && key.length != KEY_SIZE) {
       throw new IllegalArgumentException("ChaCha20-Poly1305 needs a 32-byte key");
     }
-    this.key = new SecretKeySpec(key, "ChaCha20");
-    try {
-      this.chacha = Cipher.getInstance("ChaCha20");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("JDK lacks ChaCha20", e);
+    this.mode = Simd.AVAILABLE ? mode : Mode.PLAIN;
+    this.key = key == null ? null : key.clone();
+    this.keySpec = key == null ? null : new SecretKeySpec(key, "ChaCha20");
+    this.poly = new Poly1305(false);
+    if (this.mode != Mode.PLAIN) {
+      this.vectorPoly = new Poly1305(true);
+      this.state = new int[16];
+      this.words = new int[16];
+      this.scratch = new int[VectorChaCha20.SCRATCH];
+      this.slab = new byte[VectorChaCha20.SLAB];
+    } else {
+      this.vectorPoly = null;
+      this.state = null;
+      this.words = null;
+      this.scratch = null;
+      this.slab = null;
     }
+    if (this.mode != Mode.VECTOR) {
+      try {
+        this.chacha = Cipher.getInstance("ChaCha20");
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("JDK lacks ChaCha20", e);
+      }
+    } else {
+      this.chacha = null;
+    }
+  }
+
+  /** The key-less engine XChaCha20-Poly1305 drives with a subkey per message. */
+  ChaCha20Poly1305() {
+    this(null, Mode.AUTO);
+  }
+
+  /** The mode in effect ({@link Mode#PLAIN} whenever the incubator module is absent). */
+  Mode mode() {
+    return mode;
   }
 
   @Override
   public int nonceSize() {
     return NONCE_SIZE;
-  }
-
-  /** The key-less engine XChaCha20-Poly1305 drives with a subkey per message. */
-  ChaCha20Poly1305() {
-    this.key = null;
-    try {
-      this.chacha = Cipher.getInstance("ChaCha20");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("JDK lacks ChaCha20", e);
-    }
   }
 
   @Override
@@ -67,85 +124,102 @@ public final class ChaCha20Poly1305 implements Aead {
   }
 
   int seal(
-      SecretKeySpec key,
-      byte[] nonce,
-      byte[] aad,
-      byte[] in,
-      int inOff,
-      int len,
-      byte[] out,
-      int outOff) {
+      byte[] key, byte[] nonce, byte[] aad, byte[] in, int inOff, int len, byte[] out, int outOff) {
     checkBounds(in, inOff, len, out, outOff, len + TAG_SIZE);
-    try {
-      start(key, nonce);
-      chacha.doFinal(in, inOff, len, out, outOff);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("ChaCha20 failed", e);
-    }
+    start(key, nonce);
+    xor(in, inOff, len, out, outOff);
     authenticate(aad, out, outOff, len);
-    poly.finish(out, outOff + len);
+    mac.finish(out, outOff + len);
     return len + TAG_SIZE;
   }
 
   int open(
-      SecretKeySpec key,
-      byte[] nonce,
-      byte[] aad,
-      byte[] in,
-      int inOff,
-      int len,
-      byte[] out,
-      int outOff)
+      byte[] key, byte[] nonce, byte[] aad, byte[] in, int inOff, int len, byte[] out, int outOff)
       throws AEADBadTagException {
     if (len < TAG_SIZE) {
       throw new AEADBadTagException("ciphertext shorter than a tag");
     }
     int plain = len - TAG_SIZE;
     checkBounds(in, inOff, len, out, outOff, plain);
-    try {
-      start(key, nonce);
-      authenticate(aad, in, inOff, plain);
-      poly.finish(tag, 0);
-      if (!Poly1305.tagsEqual(tag, 0, in, inOff + plain)) {
-        throw new AEADBadTagException("Tag mismatch");
-      }
-      chacha.doFinal(in, inOff, plain, out, outOff);
-    } catch (AEADBadTagException e) {
-      throw e;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("ChaCha20 failed", e);
+    start(key, nonce);
+    authenticate(aad, in, inOff, plain);
+    mac.finish(tag, 0);
+    if (!Poly1305.tagsEqual(tag, 0, in, inOff + plain)) {
+      throw new AEADBadTagException("Tag mismatch");
     }
+    xor(in, inOff, plain, out, outOff);
     return plain;
   }
 
   /**
    * Keys the stream at block 0, takes the Poly1305 key from it and leaves the stream at block 1.
    */
-  private void start(SecretKeySpec key, byte[] nonce) throws GeneralSecurityException {
+  private void start(byte[] key, byte[] nonce) {
     if (nonce.length != NONCE_SIZE) {
       throw new IllegalArgumentException("ChaCha20-Poly1305 needs a 12-byte nonce");
     }
-    chacha.init(Cipher.DECRYPT_MODE, key, new ChaCha20ParameterSpec(nonce, 0));
-    chacha.update(ZERO_BLOCK, 0, 64, block0, 0);
-    poly.init(block0, 0);
+    simd = mode == Mode.VECTOR || (mode == Mode.AUTO && Simd.warm());
+    mac = simd ? vectorPoly : poly;
+    if (simd) {
+      ChaCha20Core.init(state, key, nonce, 0);
+      ChaCha20Core.xor(state, words, ZERO_BLOCK, 0, block0, 0, 64);
+      Arrays.fill(words, 0);
+    } else {
+      SecretKeySpec spec = keySpec != null ? keySpec : new SecretKeySpec(key, "ChaCha20");
+      try {
+        chacha.init(Cipher.DECRYPT_MODE, spec, new ChaCha20ParameterSpec(nonce, 0));
+        chacha.update(ZERO_BLOCK, 0, 64, block0, 0);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("ChaCha20 failed", e);
+      }
+    }
+    mac.init(block0, 0);
     Arrays.fill(block0, (byte) 0);
+  }
+
+  /** XORs the keystream from block 1 on into {@code out}. */
+  private void xor(byte[] in, int inOff, int len, byte[] out, int outOff) {
+    if (!simd) {
+      try {
+        chacha.doFinal(in, inOff, len, out, outOff);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("ChaCha20 failed", e);
+      }
+      return;
+    }
+    int slabs = len / VectorChaCha20.SLAB;
+    if (slabs > 0) {
+      VectorChaCha20.xor(state, scratch, in, inOff, out, outOff, slabs);
+    }
+    int done = slabs * VectorChaCha20.SLAB;
+    int rest = len - done;
+    if (rest >= SCALAR_TAIL) {
+      System.arraycopy(in, inOff + done, slab, 0, rest);
+      VectorChaCha20.xor(state, scratch, slab, 0, slab, 0, 1);
+      System.arraycopy(slab, 0, out, outOff + done, rest);
+      Arrays.fill(slab, (byte) 0);
+    } else if (rest > 0) {
+      ChaCha20Core.xor(state, words, in, inOff + done, out, outOff + done, rest);
+      Arrays.fill(words, 0);
+    }
+    Arrays.fill(scratch, 0);
   }
 
   /** MAC input: aad, pad, ciphertext, pad, le64(aad length), le64(ciphertext length). */
   private void authenticate(byte[] aad, byte[] ct, int off, int len) {
     int aadLen = 0;
     if (aad != null && aad.length > 0) {
-      poly.update(aad, 0, aad.length);
-      poly.padToBlock();
+      mac.update(aad, 0, aad.length);
+      mac.padToBlock();
       aadLen = aad.length;
     }
-    poly.update(ct, off, len);
-    poly.updateWords(aadLen, len);
+    mac.update(ct, off, len);
+    mac.updateWords(aadLen, len);
   }
 
   private static void checkBounds(
       byte[] in, int inOff, int len, byte[] out, int outOff, int outLen) {
-    java.util.Objects.checkFromIndexSize(inOff, len, in.length);
-    java.util.Objects.checkFromIndexSize(outOff, outLen, out.length);
+    Objects.checkFromIndexSize(inOff, len, in.length);
+    Objects.checkFromIndexSize(outOff, outLen, out.length);
   }
 }

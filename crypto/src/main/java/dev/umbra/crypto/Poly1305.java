@@ -12,6 +12,10 @@ import java.nio.ByteOrder;
  * <p>Why not the JDK's: its Poly1305 works in 26-bit limbs and its intrinsic needs AVX-512 IFMA, so
  * on AVX2-only CPUs it runs several times slower than this (see {@code bench/AeadBench.java}).
  *
+ * <p>With {@code jdk.incubator.vector} in the boot layer (see {@link Simd}), runs of 16 or more
+ * whole blocks go to {@link VectorPoly1305} (four blocks per step in AVX2 registers, radix 2^26),
+ * which needs r^2, r^3 and r^4: computed here once per key, on the first such run.
+ *
  * <p>Use: {@link #init}, any number of {@link #update} calls, then {@link #finish}; an instance can
  * be re-initialised and reused. Not thread-safe. All arithmetic is branch-free in the data.
  */
@@ -33,6 +37,33 @@ public final class Poly1305 {
   private final byte[] partial = new byte[16];
   private int partialLen;
 
+  /** Fewest whole blocks worth the vector path (it also needs r^2..r^4 once per key). */
+  private static final int VECTOR_MIN_BLOCKS = 16;
+
+  private static final long M26 = 0x3FFFFFFL;
+
+  private final boolean simd;
+  private final boolean auto;
+  private final long[] acc = new long[3];
+  private final long[] rk = new long[20];
+  private long[] pow;
+  private boolean powReady;
+
+  /**
+   * The vector implementation when the JVM has the incubator module and the vector code is compiled
+   * ({@link Simd#warm}), else plain Java.
+   */
+  public Poly1305() {
+    this.simd = Simd.AVAILABLE;
+    this.auto = true;
+  }
+
+  /** {@code simd}: the vector path whenever the module is present; else plain Java (tests). */
+  Poly1305(boolean simd) {
+    this.simd = simd && Simd.AVAILABLE;
+    this.auto = false;
+  }
+
   /** Starts a new tag with the 32-byte one-time key {@code r || s} at {@code key[off..]}. */
   public void init(byte[] key, int off) {
     if (key.length - off < KEY_SIZE) {
@@ -47,6 +78,7 @@ public final class Poly1305 {
     h1 = 0;
     h2 = 0;
     partialLen = 0;
+    powReady = false;
   }
 
   /** Absorbs {@code len} bytes. */
@@ -64,6 +96,13 @@ public final class Poly1305 {
       partialLen = 0;
     }
     int full = len >>> 4;
+    if (simd && full >= VECTOR_MIN_BLOCKS && (!auto || Simd.warm())) {
+      int groups = full >>> 2;
+      vectorBlocks(b, off, groups);
+      off += groups << 6;
+      len -= groups << 6;
+      full -= groups << 2;
+    }
     if (full > 0) {
       blocks(b, off, full, 1);
       off += full << 4;
@@ -125,6 +164,76 @@ public final class Poly1305 {
     LE64.set(out, off, t0);
     LE64.set(out, off + 8, t1);
     r0 = r1 = s1 = pad0 = pad1 = h0 = h1 = h2 = 0;
+    if (powReady) {
+      java.util.Arrays.fill(pow, 0);
+      java.util.Arrays.fill(rk, 0);
+      powReady = false;
+    }
+  }
+
+  /** {@code 4 * groups} whole blocks on the Vector API. */
+  private void vectorBlocks(byte[] b, int off, int groups) {
+    if (!powReady) {
+      powers();
+    }
+    long[] a = acc;
+    a[0] = h0;
+    a[1] = h1;
+    a[2] = h2;
+    VectorPoly1305.blocks(a, pow, b, off, groups);
+    h0 = a[0];
+    h1 = a[1];
+    h2 = a[2];
+  }
+
+  /** r, r^2, r^3, r^4 in radix 2^26, laid out for {@link VectorPoly1305#blocks}. */
+  private void powers() {
+    long[] k = rk;
+    k[0] = r0 & M26;
+    k[1] = (r0 >>> 26) & M26;
+    k[2] = ((r0 >>> 52) | (r1 << 12)) & M26;
+    k[3] = (r1 >>> 14) & M26;
+    k[4] = r1 >>> 40;
+    mul26(k, 0, 0, 5);
+    mul26(k, 5, 0, 10);
+    mul26(k, 5, 5, 15);
+    if (pow == null) {
+      pow = new long[VectorPoly1305.POWERS];
+    }
+    VectorPoly1305.powers(k, pow);
+    powReady = true;
+  }
+
+  /**
+   * {@code k[o..o+5) = k[a..a+5) * k[b..b+5) mod p} in radix 2^26 (limbs below 2^27 in and out;
+   * congruent, not fully reduced).
+   */
+  private static void mul26(long[] k, int a, int b, int o) {
+    long a0 = k[a];
+    long a1 = k[a + 1];
+    long a2 = k[a + 2];
+    long a3 = k[a + 3];
+    long a4 = k[a + 4];
+    long b0 = k[b];
+    long b1 = k[b + 1];
+    long b2 = k[b + 2];
+    long b3 = k[b + 3];
+    long b4 = k[b + 4];
+    long d0 = a0 * b0 + 5 * (a1 * b4 + a2 * b3 + a3 * b2 + a4 * b1);
+    long d1 = a0 * b1 + a1 * b0 + 5 * (a2 * b4 + a3 * b3 + a4 * b2);
+    long d2 = a0 * b2 + a1 * b1 + a2 * b0 + 5 * (a3 * b4 + a4 * b3);
+    long d3 = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0 + 5 * (a4 * b4);
+    long d4 = a0 * b4 + a1 * b3 + a2 * b2 + a3 * b1 + a4 * b0;
+    d1 += d0 >>> 26;
+    d2 += d1 >>> 26;
+    d3 += d2 >>> 26;
+    d4 += d3 >>> 26;
+    long t0 = (d0 & M26) + 5 * (d4 >>> 26);
+    k[o] = t0 & M26;
+    k[o + 1] = (d1 & M26) + (t0 >>> 26);
+    k[o + 2] = d2 & M26;
+    k[o + 3] = d3 & M26;
+    k[o + 4] = d4 & M26;
   }
 
   /**
@@ -208,7 +317,12 @@ public final class Poly1305 {
 
   /** Convenience for one-shot use (tests, small messages). */
   public static byte[] mac(byte[] key, byte[] msg) {
-    Poly1305 p = new Poly1305();
+    return mac(key, msg, true);
+  }
+
+  /** {@link #mac(byte[], byte[])} with the vector path allowed or not. */
+  static byte[] mac(byte[] key, byte[] msg, boolean simd) {
+    Poly1305 p = new Poly1305(simd);
     p.init(key, 0);
     p.update(msg, 0, msg.length);
     byte[] tag = new byte[TAG_SIZE];

@@ -1,7 +1,6 @@
 package dev.umbra.crypto;
 
 import javax.crypto.AEADBadTagException;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha): HChaCha20 turns the key and the first 16 nonce
@@ -43,11 +42,11 @@ public final class XChaCha20Poly1305 implements Aead {
     return engine.open(subkey(nonce), shortNonce, aad, in, inOff, len, out, outOff);
   }
 
-  private SecretKeySpec subkey(byte[] nonce) {
+  private byte[] subkey(byte[] nonce) {
     if (nonce.length != NONCE_SIZE) {
       throw new IllegalArgumentException("XChaCha20 needs a 24-byte nonce");
     }
     System.arraycopy(nonce, 16, shortNonce, 4, 8);
-    return new SecretKeySpec(HChaCha20.subkey(key, nonce), "ChaCha20");
+    return HChaCha20.subkey(key, nonce);
   }
 }

@@ -11,18 +11,59 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
-/** Our ChaCha20-Poly1305 against RFC 8439 §2.8.2 and against the JDK's. */
+/**
+ * Our ChaCha20-Poly1305 against RFC 8439 §2.8.2 and against the JDK's, on both paths: the Vector
+ * API one (surefire adds {@code jdk.incubator.vector}) and the JDK-keystream one.
+ */
 class ChaCha20Poly1305Test {
   private static final HexFormat HEX = HexFormat.of();
 
   @Test
+  void theVectorPathIsOnWhenTheModuleIsPresent() {
+    assertThat(Simd.AVAILABLE).isTrue();
+    assertThat(new ChaCha20Poly1305(new byte[32]).mode()).isEqualTo(ChaCha20Poly1305.Mode.AUTO);
+  }
+
+  /** The default mode starts on the plain path and moves to the vector one once it is compiled. */
+  @Test
+  void autoModeSwitchesToTheVectorPathOnceWarm() throws Exception {
+    byte[] key = new byte[32];
+    byte[] nonce = new byte[12];
+    byte[] plain = new byte[5000];
+    new Random(3).nextBytes(plain);
+    byte[] expected = jdkSeal(key, nonce, new byte[0], plain);
+    ChaCha20Poly1305 aead = new ChaCha20Poly1305(key);
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+    do {
+      byte[] out = new byte[plain.length + 16];
+      aead.seal(nonce, null, plain, 0, plain.length, out, 0);
+      assertThat(out).isEqualTo(expected);
+      if (!Simd.warm()) {
+        Thread.sleep(50);
+      }
+    } while (!Simd.warm() && System.nanoTime() < deadline);
+    assertThat(Simd.warm()).as("vector code warm within 120 s").isTrue();
+    byte[] out = new byte[plain.length + 16];
+    aead.seal(nonce, null, plain, 0, plain.length, out, 0);
+    assertThat(out).isEqualTo(expected);
+  }
+
+  @Test
   void rfc8439Section282() throws Exception {
+    rfc8439Section282(true);
+    rfc8439Section282(false);
+  }
+
+  private static void rfc8439Section282(boolean simd) throws Exception {
     byte[] plain =
         ("Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the"
                 + " future, sunscreen would be it.")
@@ -31,7 +72,7 @@ class ChaCha20Poly1305Test {
     byte[] key = HEX.parseHex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
     byte[] nonce = HEX.parseHex("070000004041424344454647");
     byte[] out = new byte[plain.length + 16];
-    ChaCha20Poly1305 aead = new ChaCha20Poly1305(key);
+    ChaCha20Poly1305 aead = new ChaCha20Poly1305(key, mode(simd));
     assertThat(aead.seal(nonce, aad, plain, 0, plain.length, out, 0)).isEqualTo(out.length);
     String hex = HEX.formatHex(out);
     assertThat(hex).startsWith("d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6");
@@ -49,11 +90,12 @@ class ChaCha20Poly1305Test {
       @ForAll @Size(12) byte[] nonce,
       @ForAll @Size(max = 70) byte[] aad,
       @ForAll @IntRange(min = 0, max = 70_000) int length,
-      @ForAll long seed)
+      @ForAll long seed,
+      @ForAll boolean simd)
       throws Exception {
     byte[] plain = new byte[length];
     new Random(seed).nextBytes(plain);
-    ChaCha20Poly1305 aead = new ChaCha20Poly1305(key);
+    ChaCha20Poly1305 aead = new ChaCha20Poly1305(key, mode(simd));
     byte[] aadOrNull = aad.length == 0 && (seed & 1) == 0 ? null : aad;
 
     byte[] ours = new byte[length + 16];
@@ -67,6 +109,39 @@ class ChaCha20Poly1305Test {
     assertThat(Arrays.copyOfRange(buf, 7, 7 + length)).isEqualTo(plain);
   }
 
+  /** Lengths around the 512-byte slabs and the 256-byte tail threshold of the vector path. */
+  @Property(tries = 80)
+  void slabAndTailBoundariesAgreeWithTheJdk(
+      @ForAll @IntRange(min = 0, max = 6) int slabs,
+      @ForAll @IntRange(min = -3, max = 3) int delta,
+      @ForAll("boundaries") int tail,
+      @ForAll long seed)
+      throws Exception {
+    int length = Math.max(0, slabs * 512 + tail + delta);
+    Random random = new Random(seed);
+    byte[] key = new byte[32];
+    byte[] nonce = new byte[12];
+    byte[] plain = new byte[length];
+    random.nextBytes(key);
+    random.nextBytes(nonce);
+    random.nextBytes(plain);
+    byte[] expected = jdkSeal(key, nonce, new byte[0], plain);
+    for (boolean simd : new boolean[] {true, false}) {
+      ChaCha20Poly1305 aead = new ChaCha20Poly1305(key, mode(simd));
+      byte[] out = new byte[length + 16];
+      aead.seal(nonce, null, plain, 0, length, out, 0);
+      assertThat(out).isEqualTo(expected);
+      byte[] back = new byte[length];
+      aead.open(nonce, null, out, 0, out.length, back, 0);
+      assertThat(back).isEqualTo(plain);
+    }
+  }
+
+  @Provide
+  Arbitrary<Integer> boundaries() {
+    return Arbitraries.of(0, 1, 63, 64, 65, 191, 255, 256, 257, 448, 511);
+  }
+
   @Property(tries = 60)
   void anyTamperingIsRejectedAndNothingIsWritten(
       @ForAll @Size(32) byte[] key,
@@ -74,8 +149,9 @@ class ChaCha20Poly1305Test {
       @ForAll @Size(max = 300) byte[] plain,
       @ForAll @Size(max = 20) byte[] aad,
       @ForAll @IntRange(min = 0, max = 10_000) int where,
-      @ForAll @IntRange(min = 0, max = 7) int bit) {
-    ChaCha20Poly1305 aead = new ChaCha20Poly1305(key);
+      @ForAll @IntRange(min = 0, max = 7) int bit,
+      @ForAll boolean simd) {
+    ChaCha20Poly1305 aead = new ChaCha20Poly1305(key, mode(simd));
     byte[] sealed = new byte[plain.length + 16];
     aead.seal(nonce, aad, plain, 0, plain.length, sealed, 0);
     int total = sealed.length + aad.length;
@@ -97,7 +173,12 @@ class ChaCha20Poly1305Test {
 
   @Test
   void wrongNonceAndShortInputAreRejected() {
-    ChaCha20Poly1305 aead = new ChaCha20Poly1305(new byte[32]);
+    wrongNonceAndShortInputAreRejected(true);
+    wrongNonceAndShortInputAreRejected(false);
+  }
+
+  private static void wrongNonceAndShortInputAreRejected(boolean simd) {
+    ChaCha20Poly1305 aead = new ChaCha20Poly1305(new byte[32], mode(simd));
     byte[] sealed = new byte[16 + 3];
     aead.seal(new byte[12], null, new byte[3], 0, 3, sealed, 0);
     byte[] other = new byte[12];
@@ -114,6 +195,10 @@ class ChaCha20Poly1305Test {
       throw new AssertionError(e);
     }
     assertThat(back).isEqualTo(new byte[3]);
+  }
+
+  private static ChaCha20Poly1305.Mode mode(boolean simd) {
+    return simd ? ChaCha20Poly1305.Mode.VECTOR : ChaCha20Poly1305.Mode.PLAIN;
   }
 
   private static byte[] jdkSeal(byte[] key, byte[] nonce, byte[] aad, byte[] plain)

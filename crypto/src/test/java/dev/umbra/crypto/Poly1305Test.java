@@ -15,7 +15,10 @@ import net.jqwik.api.constraints.Size;
 import org.bouncycastle.crypto.params.KeyParameter;
 import org.junit.jupiter.api.Test;
 
-/** Poly1305 against RFC 8439 (§2.5.2, Appendix A.3) and BouncyCastle on random and edge inputs. */
+/**
+ * Poly1305 against RFC 8439 (§2.5.2, Appendix A.3) and BouncyCastle on random and edge inputs, on
+ * both paths (the Vector API one takes runs of 16 or more whole blocks).
+ */
 class Poly1305Test {
   private static final HexFormat HEX = HexFormat.of();
 
@@ -82,14 +85,47 @@ class Poly1305Test {
     byte[] msg = HEX.parseHex(msgHex);
     assertThat(HEX.formatHex(Poly1305.mac(key, msg))).isEqualTo(tagHex);
     assertThat(Poly1305.mac(key, msg)).isEqualTo(bouncyCastle(key, msg));
+    assertThat(Poly1305.mac(key, msg, false)).isEqualTo(bouncyCastle(key, msg));
+  }
+
+  /**
+   * The edge-case messages repeated past the vector threshold: all-ones blocks and keys that drive
+   * every radix-2^26 limb and the final carries to their limits.
+   */
+  @Property(tries = 200)
+  void vectorPathAgreesOnExtremeInputs(
+      @ForAll("keys") byte[] key,
+      @ForAll("extremes") byte fill,
+      @ForAll @IntRange(min = 256, max = 4200) int length,
+      @ForAll @IntRange(min = 0, max = 15) int head) {
+    byte[] msg = new byte[length];
+    Arrays.fill(msg, fill);
+    msg[length / 2] = (byte) 0xfb;
+    byte[] expected = bouncyCastle(key, msg);
+    assertThat(Poly1305.mac(key, msg, true)).isEqualTo(expected);
+    assertThat(Poly1305.mac(key, msg, false)).isEqualTo(expected);
+    // A few bytes first, so the vector runs start inside the message, then one big update.
+    Poly1305 p = new Poly1305(true);
+    p.init(key, 0);
+    p.update(msg, 0, head);
+    p.update(msg, head, length - head);
+    byte[] tag = new byte[16];
+    p.finish(tag, 0);
+    assertThat(tag).isEqualTo(expected);
+  }
+
+  @Provide
+  Arbitrary<Byte> extremes() {
+    return Arbitraries.of((byte) 0xff, (byte) 0xfe, (byte) 0xfb, (byte) 0, (byte) 0x80);
   }
 
   @Property(tries = 300)
   void agreesWithBouncyCastle(
       @ForAll("keys") byte[] key,
       @ForAll("messages") byte[] msg,
-      @ForAll @IntRange(min = 1, max = 40) int step) {
-    assertThat(incremental(key, msg, step)).isEqualTo(bouncyCastle(key, msg));
+      @ForAll @IntRange(min = 1, max = 40) int step,
+      @ForAll boolean simd) {
+    assertThat(incremental(key, msg, step, simd)).isEqualTo(bouncyCastle(key, msg));
   }
 
   /** Long messages, fed in pieces of any size, all-ones or random. */
@@ -99,15 +135,16 @@ class Poly1305Test {
       @ForAll @IntRange(min = 1000, max = 40_000) int length,
       @ForAll long seed,
       @ForAll boolean allOnes,
-      @ForAll @IntRange(min = 1, max = 20_000) int step) {
+      @ForAll @IntRange(min = 1, max = 20_000) int step,
+      @ForAll boolean simd) {
     byte[] msg = new byte[length];
     if (allOnes) {
       Arrays.fill(msg, (byte) 0xff);
     } else {
       new java.util.Random(seed).nextBytes(msg);
     }
-    assertThat(incremental(key, msg, step)).isEqualTo(bouncyCastle(key, msg));
-    assertThat(Poly1305.mac(key, msg)).isEqualTo(bouncyCastle(key, msg));
+    assertThat(incremental(key, msg, step, simd)).isEqualTo(bouncyCastle(key, msg));
+    assertThat(Poly1305.mac(key, msg, simd)).isEqualTo(bouncyCastle(key, msg));
   }
 
   @Property(tries = 50)
@@ -138,8 +175,8 @@ class Poly1305Test {
             .ofMaxSize(200));
   }
 
-  private static byte[] incremental(byte[] key, byte[] msg, int step) {
-    Poly1305 p = new Poly1305();
+  private static byte[] incremental(byte[] key, byte[] msg, int step, boolean simd) {
+    Poly1305 p = new Poly1305(simd);
     p.init(key, 0);
     for (int off = 0; off < msg.length; off += step) {
       p.update(msg, off, Math.min(step, msg.length - off));
