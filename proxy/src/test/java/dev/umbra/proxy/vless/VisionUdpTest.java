@@ -111,7 +111,7 @@ class VisionUdpTest {
 
   record Block(int command, byte[] content) {}
 
-  private static Block readBlock(DataInputStream in) throws IOException {
+  static Block readBlock(DataInputStream in) throws IOException {
     int command = in.readUnsignedByte();
     byte[] content = new byte[in.readUnsignedShort()];
     int padding = in.readUnsignedShort();
@@ -121,7 +121,7 @@ class VisionUdpTest {
   }
 
   /** A block built by hand from the published layout. */
-  private static byte[] block(int command, byte[] content, int padding) {
+  static byte[] block(int command, byte[] content, int padding) {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     b.write(command);
     b.write(content.length >>> 8);
@@ -134,7 +134,7 @@ class VisionUdpTest {
   }
 
   /** An XUDP frame built by hand: IPv4 127.0.0.1 only, as used here. */
-  private static byte[] xudp(int status, int port, byte[] data) {
+  static byte[] xudp(int status, int port, byte[] data) {
     ByteBuffer b = ByteBuffer.allocate(2 + 12 + 2 + data.length);
     b.putShort((short) 12).putShort((short) 0).put((byte) status).put((byte) 1).put((byte) 2);
     b.putShort((short) port).put((byte) 1).put(new byte[] {127, 0, 0, 1});
