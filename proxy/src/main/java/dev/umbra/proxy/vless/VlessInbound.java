@@ -27,7 +27,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** VLESS server: TLS and transport, then the UUID; TCP and plain UDP. */
+/** VLESS server: TLS and transport, then the UUID; TCP, plain UDP and xudp, Vision or not. */
 public final class VlessInbound implements InjectableInbound {
   private static final Logger LOG = LoggerFactory.getLogger(VlessInbound.class);
   static final int HANDSHAKE_TIMEOUT_MILLIS = 30_000;
@@ -93,7 +93,7 @@ public final class VlessInbound implements InjectableInbound {
         return;
       }
       request = Vless.readRest(in);
-      checkFlow(key, request);
+      checkFlow(key.flow(), request);
     } catch (IOException e) {
       LOG.debug("inbound/{}: {}: bad request: {}", tag, source, e.toString());
       conn.close();
@@ -170,19 +170,23 @@ public final class VlessInbound implements InjectableInbound {
     return found;
   }
 
-  /** As Xray: a Vision user must use Vision for TCP, and only Vision users may ask for it. */
-  private static void checkFlow(Key key, Vless.Request r) throws ProtocolException {
+  /**
+   * As Xray (proxy/vless/inbound): a Vision user must use Vision for TCP, and only Vision users may
+   * ask for it. With the flow, UDP comes as the Mux command (xudp, Vision-padded like TCP); the
+   * plain UDP command with the flow is refused, as by Xray and sing-box.
+   */
+  static void checkFlow(String userFlow, Vless.Request r) throws ProtocolException {
     boolean asked = Flow.isVision(r.flow());
     if (!r.flow().isEmpty() && !asked) {
       throw new ProtocolException("unknown flow '" + r.flow() + "'");
     }
-    if (asked && !Flow.isVision(key.flow())) {
+    if (asked && !Flow.isVision(userFlow)) {
       throw new ProtocolException("user is not allowed to use flow " + r.flow());
     }
-    if (asked && r.command() != Vless.TCP) {
-      throw new ProtocolException("flow " + r.flow() + " carries TCP only");
+    if (asked && r.command() == Vless.UDP) {
+      throw new ProtocolException(r.flow() + " doesn't support UDP");
     }
-    if (!asked && Flow.isVision(key.flow()) && r.command() == Vless.TCP) {
+    if (!asked && Flow.isVision(userFlow) && r.command() == Vless.TCP) {
       throw new ProtocolException("user must use flow " + Flow.VISION);
     }
   }

@@ -53,8 +53,9 @@ public final class VlessOutbound implements Outbound {
   private Conn open(int command, Destination destination) throws IOException {
     Conn c = stack.connect(dialer, server, options.server());
     try {
-      if (vision && command == Vless.TCP) {
-        // Vision: the request names the flow; padded blocks follow in the same write
+      if (vision && command != Vless.UDP) {
+        // Vision: the request names the flow; padded blocks follow in the same write. The Mux
+        // command (xudp) is padded like TCP, as Xray's client does.
         return VisionConn.client(c, uuid, Vless.request(uuid, command, destination, Flow.VISION));
       }
       c.out().write(Vless.request(uuid, command, destination));
@@ -87,7 +88,9 @@ public final class VlessOutbound implements Outbound {
   }
 
   private PacketConn listenPacketDirect(Metadata metadata) throws IOException {
-    return switch (packetEncoding) {
+    // with Vision, UDP always goes as xudp (Xray's client; servers refuse the UDP command with it)
+    String encoding = vision ? "xudp" : packetEncoding;
+    return switch (encoding) {
       case "xudp" -> new Xudp(open(Vless.MUX, Xudp.DESTINATION), metadata.destination(), true);
       case "packetaddr" ->
           new PacketAddr(

@@ -50,5 +50,15 @@ public record VlessOutboundOptions(
           JsonPaths.field(p, "packet_encoding"),
           "expected \"\", \"xudp\" or \"packetaddr\", got '" + packetEncoding + "'");
     }
+    if (Flow.isVision(flow) && packetEncoding != null && !packetEncoding.equals("xudp")) {
+      // Xray and sing-box servers refuse the UDP command with Vision: its UDP is xudp only
+      throw new ConfigException(
+          JsonPaths.field(p, "packet_encoding"),
+          "flow '"
+              + Flow.VISION
+              + "' carries UDP as xudp only, got packet_encoding '"
+              + packetEncoding
+              + "'");
+    }
   }
 }

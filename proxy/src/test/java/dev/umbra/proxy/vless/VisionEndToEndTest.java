@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.umbra.core.config.ConfigException;
+import dev.umbra.core.net.Destination;
+import dev.umbra.proxy.socks.Socks5;
+import dev.umbra.proxy.socks.SocksAddress;
 import dev.umbra.proxy.v2test.Harness;
 import dev.umbra.testkit.Curl;
 import dev.umbra.testkit.FreePort;
@@ -11,6 +14,17 @@ import dev.umbra.testkit.HttpOrigin;
 import dev.umbra.testkit.PeerProcess;
 import dev.umbra.testkit.TestCerts;
 import dev.umbra.testkit.UdpEcho;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -19,6 +33,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -34,7 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ways — curl downloads from openssl s_server, and uploads and downloads between two JDK
  * SSLSockets, checked by hash — and on the wire the inner TLS records appear verbatim after the
  * switch, outer TLS records only before it. Plain HTTP stays inside the outer TLS (command end).
- * UDP beside it; Vision refused without TLS.
+ * UDP as xudp inside Vision (the Mux command, as Xray's and sing-box's clients send it), to two
+ * destinations in one session; command UDP with the flow refused; Vision refused without TLS.
  */
 @Tag("interop")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -45,6 +61,8 @@ class VisionEndToEndTest {
   static InnerTls inner;
   static HttpOrigin origin;
   static UdpEcho echo;
+  static UdpEcho echo2;
+  static int serverPort;
   static RecordingRelay wire;
   static RecordingRelay innerWire;
   static Harness.Running server;
@@ -76,7 +94,9 @@ class VisionEndToEndTest {
     innerWire = new RecordingRelay(inner.port());
     origin = new HttpOrigin();
     echo = new UdpEcho();
+    echo2 = new UdpEcho();
     int port = FreePort.tcp();
+    serverPort = port;
     server =
         Harness.umbra(
             """
@@ -111,7 +131,9 @@ class VisionEndToEndTest {
   @AfterAll
   static void stop() throws Exception {
     for (AutoCloseable c :
-        new AutoCloseable[] {client, server, wire, innerWire, echo, origin, inner, openssl}) {
+        new AutoCloseable[] {
+          client, server, wire, innerWire, echo, echo2, origin, inner, openssl
+        }) {
       if (c != null) {
         c.close();
       }
@@ -203,11 +225,152 @@ class VisionEndToEndTest {
     Harness.assertTcpThroughSocks(socks, origin, dir, 2 * 1024 * 1024);
   }
 
-  /** Runs last: with the pair warm no datagram is resent (a late echo of one would differ). */
+  /**
+   * Runs last: with the pair warm no datagram is resent (a late echo of one would differ). The
+   * client sends UDP as xudp inside Vision (the outbound has no packet_encoding).
+   */
   @Test
   @Order(Integer.MAX_VALUE)
   void udpBesideIt() throws Exception {
     Harness.assertUdpEcho(udp);
+  }
+
+  /**
+   * A SOCKS5 UDP association at the client to two echo servers, datagrams alternating between them:
+   * one VLESS connection (one xudp session inside Vision) carries both, each echo comes back byte
+   * for byte from its own source, and no payload shows on the wire.
+   */
+  @Test
+  @Order(Integer.MAX_VALUE - 1)
+  void udpToTwoDestinationsInOneVisionSession() throws Exception {
+    int before = wire.sessions().size();
+    List<byte[]> sent = new ArrayList<>();
+    try (Socket control = new Socket(InetAddress.getLoopbackAddress(), socks);
+        DatagramSocket s =
+            new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      control.setSoTimeout(10_000);
+      s.setSoTimeout(1000);
+      OutputStream out = control.getOutputStream();
+      DataInputStream in = new DataInputStream(control.getInputStream());
+      out.write(new byte[] {5, 1, 0});
+      assertThat(in.readNBytes(2)).containsExactly(5, 0);
+      out.write(new byte[] {5, 3, 0, 1, 0, 0, 0, 0, 0, 0});
+      assertThat(in.readNBytes(3)).containsExactly(5, 0, 0);
+      int relay = SocksAddress.read(in).port();
+      Random random = new Random(11);
+      for (int i = 0; i < 12; i++) {
+        int port = i % 2 == 0 ? echo.port() : echo2.port();
+        byte[] payload = new byte[20 + random.nextInt(1200)];
+        random.nextBytes(payload);
+        payload[0] = (byte) i;
+        sent.add(payload);
+        Destination target = new Destination.Ip(InetAddress.getLoopbackAddress(), port);
+        ByteBuffer b = ByteBuffer.allocate(Socks5.udpHeaderLength(target) + payload.length);
+        Socks5.writeUdpHeader(b, target);
+        b.put(payload);
+        byte[] datagram = Arrays.copyOf(b.array(), b.position());
+        awaitEcho(s, relay, datagram, port, payload);
+      }
+    }
+    // one VLESS connection for the association (more only if a first attempt was retried)
+    assertThat(wire.sessions().size() - before).isEqualTo(1);
+    RecordingRelay.Session outer = wire.sessions().get(before);
+    for (byte[] p : sent) {
+      byte[] probe = Arrays.copyOfRange(p, 0, 16);
+      assertThat(indexOf(outer.up(), probe, outer.up().length)).isEqualTo(-1);
+      assertThat(indexOf(outer.down(), probe, outer.down().length)).isEqualTo(-1);
+    }
+  }
+
+  /** Sends until the echo of {@code payload} comes back from {@code port} (bounded). */
+  private static void awaitEcho(
+      DatagramSocket s, int relay, byte[] datagram, int port, byte[] payload) throws Exception {
+    for (int attempt = 0; attempt < 5; attempt++) {
+      s.send(
+          new DatagramPacket(datagram, datagram.length, InetAddress.getLoopbackAddress(), relay));
+      long deadline = System.nanoTime() + 1_000_000_000L;
+      while (System.nanoTime() < deadline) {
+        DatagramPacket p = new DatagramPacket(new byte[4096], 4096);
+        try {
+          s.receive(p);
+        } catch (SocketTimeoutException e) {
+          break;
+        }
+        ByteBuffer r = ByteBuffer.wrap(p.getData(), 0, p.getLength());
+        Destination from = Socks5.readUdpHeader(r);
+        byte[] got = Arrays.copyOfRange(r.array(), r.position(), r.limit());
+        if (got.length > 0 && got[0] != payload[0]) {
+          continue; // a late echo of an earlier datagram that was resent
+        }
+        assertThat(from.port()).isEqualTo(port);
+        assertThat(got).isEqualTo(payload);
+        return;
+      }
+    }
+    throw new AssertionError("no echo from port " + port + " after 5 tries");
+  }
+
+  private static SSLSocket visionTls() throws Exception {
+    SSLSocket t =
+        (SSLSocket)
+            InnerTls.context(certs)
+                .getSocketFactory()
+                .createSocket(InetAddress.getLoopbackAddress(), serverPort);
+    t.setSoTimeout(10_000);
+    t.startHandshake();
+    assertThat(t.getSession().getProtocol()).isEqualTo("TLSv1.3");
+    return t;
+  }
+
+  /**
+   * The server takes UDP as Xray's and sing-box's Vision clients send it, built here by hand from
+   * the published formats: the request with command Mux and the flow, then the UUID and padded
+   * blocks carrying XUDP frames; it answers with the response header, the UUID and padded blocks
+   * whose XUDP Keep frames name each echo's address. Command UDP with the flow is refused (closed
+   * without an answer), as by Xray.
+   */
+  @Test
+  void serverTakesXudpInsideVisionAndRefusesCommandUdp() throws Exception {
+    byte[] uuid = Uuids.parse(Harness.UUID, "uuid");
+    try (SSLSocket t = visionTls()) {
+      OutputStream out = t.getOutputStream();
+      DataInputStream in = new DataInputStream(t.getInputStream());
+      byte[] first = "first datagram".getBytes(StandardCharsets.US_ASCII);
+      ByteArrayOutputStream up = new ByteArrayOutputStream();
+      up.writeBytes(Vless.request(uuid, Vless.MUX, Xudp.DESTINATION, Flow.VISION));
+      up.writeBytes(uuid);
+      up.writeBytes(
+          VisionUdpTest.block(
+              VisionPadding.CONTINUE, VisionUdpTest.xudp(Xudp.NEW, echo.port(), first), 900));
+      out.write(up.toByteArray());
+      out.flush();
+      assertThat(in.readNBytes(2)).containsExactly(0, 0);
+      assertThat(in.readNBytes(16)).isEqualTo(uuid);
+      VisionUdpTest.Block reply = VisionUdpTest.readBlock(in);
+      assertThat(reply.command()).isEqualTo(VisionPadding.CONTINUE);
+      assertThat(reply.content()).isEqualTo(VisionUdpTest.xudp(Xudp.KEEP, echo.port(), first));
+
+      byte[] second = "second datagram, other echo".getBytes(StandardCharsets.US_ASCII);
+      out.write(
+          VisionUdpTest.block(
+              VisionPadding.CONTINUE, VisionUdpTest.xudp(Xudp.KEEP, echo2.port(), second), 30));
+      out.flush();
+      reply = VisionUdpTest.readBlock(in);
+      assertThat(reply.content()).isEqualTo(VisionUdpTest.xudp(Xudp.KEEP, echo2.port(), second));
+    }
+    try (SSLSocket t = visionTls()) {
+      OutputStream out = t.getOutputStream();
+      out.write(
+          Vless.request(
+              uuid,
+              Vless.UDP,
+              new Destination.Ip(InetAddress.getLoopbackAddress(), echo.port()),
+              Flow.VISION));
+      out.write(uuid);
+      out.write(VisionUdpTest.block(VisionPadding.CONTINUE, "x".getBytes(), 10));
+      out.flush();
+      VlessHostileInputTest.assertEndsWithoutAnswer(t);
+    }
   }
 
   private static RecordingRelay.Session only(List<RecordingRelay.Session> all, int before) {
