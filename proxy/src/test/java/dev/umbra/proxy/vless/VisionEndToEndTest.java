@@ -359,16 +359,17 @@ class VisionEndToEndTest {
       assertThat(reply.content()).isEqualTo(VisionUdpTest.xudp(Xudp.KEEP, echo2.port(), second));
     }
     try (SSLSocket t = visionTls()) {
-      OutputStream out = t.getOutputStream();
-      out.write(
+      // one write: the server may close as soon as it has read the request header
+      ByteArrayOutputStream refused = new ByteArrayOutputStream();
+      refused.writeBytes(
           Vless.request(
               uuid,
               Vless.UDP,
               new Destination.Ip(InetAddress.getLoopbackAddress(), echo.port()),
               Flow.VISION));
-      out.write(uuid);
-      out.write(VisionUdpTest.block(VisionPadding.CONTINUE, "x".getBytes(), 10));
-      out.flush();
+      refused.writeBytes(uuid);
+      refused.writeBytes(VisionUdpTest.block(VisionPadding.CONTINUE, "x".getBytes(), 10));
+      t.getOutputStream().write(refused.toByteArray());
       VlessHostileInputTest.assertEndsWithoutAnswer(t);
     }
   }
