@@ -5,7 +5,6 @@ import dev.umbra.core.config.Binder;
 import dev.umbra.core.config.ConfigException;
 import dev.umbra.core.config.DialOptions;
 import dev.umbra.core.config.JsonPaths;
-import dev.umbra.core.config.Jsonc;
 import dev.umbra.core.dial.DefaultDialer;
 import dev.umbra.core.net.Destination;
 import dev.umbra.dns.transport.QuicEndpoint;
@@ -49,18 +48,7 @@ final class QuicServers {
   static QuicEndpoint endpoint(
       Destination server, JsonNode tls, DialOptions dial, String path, String alpn, DialFactory f) {
     String tlsPath = JsonPaths.field(path, "tls");
-    ObjectNode n;
-    if (tls == null || tls.isNull()) {
-      n = (ObjectNode) Jsonc.parse("{}", tlsPath);
-    } else if (tls.isObject()) {
-      n = (ObjectNode) tls.deepCopy();
-    } else {
-      throw new ConfigException(tlsPath, "expected an object");
-    }
-    if (n.has("enabled") && n.get("enabled").isBoolean() && !n.get("enabled").booleanValue()) {
-      throw new ConfigException(
-          JsonPaths.field(tlsPath, "enabled"), "this DNS server type always uses TLS");
-    }
+    ObjectNode n = ServerFactory.alwaysTls(tls, tlsPath);
     for (String field : UNSUPPORTED_TLS) {
       if (n.has(field)) {
         throw new ConfigException(

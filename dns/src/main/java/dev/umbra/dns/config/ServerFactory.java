@@ -187,8 +187,11 @@ public final class ServerFactory {
     return new StreamTransport(tag, "tcp", d.toString(), () -> dialer.dial(d), TIMEOUT);
   }
 
-  private static TlsClient tlsClient(JsonNode tls, String path, List<String> defaultAlpn) {
-    String tlsPath = JsonPaths.field(path, "tls");
+  /**
+   * A copy of a server's {@code tls} block (empty if absent) for a type that always uses TLS:
+   * {@code enabled: false} is an error at {@code tlsPath}.
+   */
+  static ObjectNode alwaysTls(JsonNode tls, String tlsPath) {
     ObjectNode n;
     if (tls == null || tls.isNull()) {
       n = (ObjectNode) Jsonc.parse("{}", tlsPath);
@@ -201,6 +204,12 @@ public final class ServerFactory {
       throw new ConfigException(
           JsonPaths.field(tlsPath, "enabled"), "this DNS server type always uses TLS");
     }
+    return n;
+  }
+
+  private static TlsClient tlsClient(JsonNode tls, String path, List<String> defaultAlpn) {
+    String tlsPath = JsonPaths.field(path, "tls");
+    ObjectNode n = alwaysTls(tls, tlsPath);
     n.put("enabled", true);
     if (!n.has("alpn") && defaultAlpn != null) {
       var arr = n.putArray("alpn");
