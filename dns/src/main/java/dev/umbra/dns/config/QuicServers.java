@@ -88,15 +88,8 @@ final class QuicServers {
    * not 443.
    */
   static Request request(ServerOptions.Https o, Destination server, String tlsName, String path) {
-    String method = o.method() == null ? "POST" : o.method().toUpperCase(Locale.ROOT);
-    if (!method.equals("GET") && !method.equals("POST")) {
-      throw new ConfigException(
-          JsonPaths.field(path, "method"), "expected GET or POST, got '" + o.method() + "'");
-    }
-    String p = o.path() == null || o.path().isEmpty() ? "/dns-query" : o.path();
-    if (!p.startsWith("/")) {
-      throw new ConfigException(JsonPaths.field(path, "path"), "must start with /");
-    }
+    String method = ServerFactory.method(o, path);
+    String p = ServerFactory.requestPath(o, path);
     String host = tlsName;
     Map<String, String> headers = new LinkedHashMap<>();
     if (o.headers() != null) {

@@ -187,6 +187,25 @@ public final class ServerFactory {
     return new StreamTransport(tag, "tcp", d.toString(), () -> dialer.dial(d), TIMEOUT);
   }
 
+  /** A DoH or DoH3 server's {@code method}: GET or POST (the default). */
+  static String method(ServerOptions.Https o, String path) {
+    String method = o.method() == null ? "POST" : o.method().toUpperCase(Locale.ROOT);
+    if (!method.equals("GET") && !method.equals("POST")) {
+      throw new ConfigException(
+          JsonPaths.field(path, "method"), "expected GET or POST, got '" + o.method() + "'");
+    }
+    return method;
+  }
+
+  /** A DoH or DoH3 server's request {@code path}, /dns-query by default. */
+  static String requestPath(ServerOptions.Https o, String path) {
+    String p = o.path() == null || o.path().isEmpty() ? "/dns-query" : o.path();
+    if (!p.startsWith("/")) {
+      throw new ConfigException(JsonPaths.field(path, "path"), "must start with /");
+    }
+    return p;
+  }
+
   /**
    * A copy of a server's {@code tls} block (empty if absent) for a type that always uses TLS:
    * {@code enabled: false} is an error at {@code tlsPath}.
@@ -245,15 +264,8 @@ public final class ServerFactory {
       }
     }
     TlsClient client = tlsClient(o.tls(), path, List.of("h2", "http/1.1"));
-    String method = o.method() == null ? "POST" : o.method().toUpperCase(Locale.ROOT);
-    if (!method.equals("GET") && !method.equals("POST")) {
-      throw new ConfigException(
-          JsonPaths.field(path, "method"), "expected GET or POST, got '" + o.method() + "'");
-    }
-    String p = o.path() == null || o.path().isEmpty() ? "/dns-query" : o.path();
-    if (!p.startsWith("/")) {
-      throw new ConfigException(JsonPaths.field(path, "path"), "must start with /");
-    }
+    String method = method(o, path);
+    String p = requestPath(o, path);
     String host = d instanceof Destination.Ip ip && ip.isIpv6() ? "[" + d.host() + "]" : d.host();
     if (d.port() != 443) {
       host = host + ":" + d.port();
