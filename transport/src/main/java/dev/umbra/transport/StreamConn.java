@@ -1,29 +1,28 @@
 package dev.umbra.transport;
 
 import dev.umbra.core.net.Conn;
+import dev.umbra.core.net.LayeredConn;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.SocketAddress;
 
 /**
  * A connection whose byte streams are layered over a carrier (a protocol's framing or a
  * transport's): reads and writes go through the given streams, everything else to the carrier.
  */
-public final class StreamConn implements Conn {
+public final class StreamConn extends LayeredConn {
   /** What half-closing the stream means for its framing (an end marker, a close frame). */
   @FunctionalInterface
   public interface Shutdown {
     void run() throws IOException;
   }
 
-  private final Conn carrier;
   private final InputStream in;
   private final OutputStream out;
   private final Shutdown shutdown;
 
   public StreamConn(Conn carrier, InputStream in, OutputStream out, Shutdown shutdown) {
-    this.carrier = carrier;
+    super(carrier);
     this.in = in;
     this.out = out;
     this.shutdown = shutdown;
@@ -41,10 +40,6 @@ public final class StreamConn implements Conn {
         });
   }
 
-  public Conn carrier() {
-    return carrier;
-  }
-
   @Override
   public InputStream in() {
     return in;
@@ -58,26 +53,6 @@ public final class StreamConn implements Conn {
   @Override
   public void shutdownOutput() throws IOException {
     shutdown.run();
-  }
-
-  @Override
-  public void setReadTimeout(int millis) throws IOException {
-    carrier.setReadTimeout(millis);
-  }
-
-  @Override
-  public SocketAddress localAddress() {
-    return carrier.localAddress();
-  }
-
-  @Override
-  public SocketAddress remoteAddress() {
-    return carrier.remoteAddress();
-  }
-
-  @Override
-  public void close() throws IOException {
-    carrier.close();
   }
 
   @Override

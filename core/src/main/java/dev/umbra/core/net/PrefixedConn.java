@@ -3,16 +3,14 @@ package dev.umbra.core.net;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.SocketAddress;
 
 /** A connection whose first bytes were already read (for sniffing) and are served again first. */
-public final class PrefixedConn implements Conn {
-  private final Conn inner;
+public final class PrefixedConn extends LayeredConn {
   private final java.io.ByteArrayInputStream prefix;
   private final InputStream in;
 
   public PrefixedConn(Conn inner, byte[] prefix, int length) {
-    this.inner = inner;
+    super(inner);
     this.prefix = new java.io.ByteArrayInputStream(prefix, 0, length);
     InputStream rest = inner.in();
     this.in =
@@ -45,7 +43,7 @@ public final class PrefixedConn implements Conn {
    * use its socket directly.
    */
   public Conn drainedInner() {
-    return prefix.available() == 0 ? inner : null;
+    return prefix.available() == 0 ? carrier : null;
   }
 
   @Override
@@ -55,31 +53,6 @@ public final class PrefixedConn implements Conn {
 
   @Override
   public OutputStream out() {
-    return inner.out();
-  }
-
-  @Override
-  public void shutdownOutput() throws IOException {
-    inner.shutdownOutput();
-  }
-
-  @Override
-  public void setReadTimeout(int millis) throws IOException {
-    inner.setReadTimeout(millis);
-  }
-
-  @Override
-  public SocketAddress localAddress() {
-    return inner.localAddress();
-  }
-
-  @Override
-  public SocketAddress remoteAddress() {
-    return inner.remoteAddress();
-  }
-
-  @Override
-  public void close() throws IOException {
-    inner.close();
+    return carrier.out();
   }
 }

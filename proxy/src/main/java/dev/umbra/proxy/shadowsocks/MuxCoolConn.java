@@ -1,12 +1,12 @@
 package dev.umbra.proxy.shadowsocks;
 
 import dev.umbra.core.net.Conn;
+import dev.umbra.core.net.LayeredConn;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.SocketAddress;
 
 /**
  * One Mux.Cool sub-connection (v2ray's multiplexing, which the v2ray-plugin server always expects)
@@ -14,7 +14,7 @@ import java.net.SocketAddress;
  * sends every sub-connection to its fixed upstream, so the target written in the New frame is only
  * a placeholder (127.0.0.1 and the server's port, as v2ray-plugin's client writes).
  */
-final class MuxCoolConn implements Conn {
+final class MuxCoolConn extends LayeredConn {
   static final int SESSION_ID = 1;
   static final int STATUS_NEW = 1;
   static final int STATUS_KEEP = 2;
@@ -28,7 +28,6 @@ final class MuxCoolConn implements Conn {
   /** Longest frame metadata we accept (a New frame with a 255-byte domain fits). */
   static final int MAX_METADATA = 512;
 
-  private final Conn carrier;
   private final int targetPort;
   private final OutputStream out;
   private final InputStream in;
@@ -36,7 +35,7 @@ final class MuxCoolConn implements Conn {
   private boolean ended;
 
   MuxCoolConn(Conn carrier, int targetPort) {
-    this.carrier = carrier;
+    super(carrier);
     this.targetPort = targetPort;
     this.out = new FrameOutput();
     this.in = new FrameInput();
@@ -179,21 +178,6 @@ final class MuxCoolConn implements Conn {
   /** Mux.Cool has no half-close: its End frame ends both directions of the sub-connection. */
   @Override
   public void shutdownOutput() {}
-
-  @Override
-  public void setReadTimeout(int millis) throws IOException {
-    carrier.setReadTimeout(millis);
-  }
-
-  @Override
-  public SocketAddress localAddress() {
-    return carrier.localAddress();
-  }
-
-  @Override
-  public SocketAddress remoteAddress() {
-    return carrier.remoteAddress();
-  }
 
   @Override
   public void close() throws IOException {

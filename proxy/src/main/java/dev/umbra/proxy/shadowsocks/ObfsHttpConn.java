@@ -1,10 +1,10 @@
 package dev.umbra.proxy.shadowsocks;
 
 import dev.umbra.core.net.Conn;
+import dev.umbra.core.net.LayeredConn;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -14,20 +14,19 @@ import java.util.Base64;
  * body of a WebSocket-upgrade GET; the server's 101 response header is skipped on the first read.
  * Everything after that is the raw stream.
  */
-final class ObfsHttpConn implements Conn {
+final class ObfsHttpConn extends LayeredConn {
   /** Longest response header we accept before the payload. */
   static final int MAX_RESPONSE_HEADER = 8192;
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final Conn carrier;
   private final String host;
   private final String uri;
   private final OutputStream out;
   private final InputStream in;
 
   ObfsHttpConn(Conn carrier, String host, int port, String uri) {
-    this.carrier = carrier;
+    super(carrier);
     this.host = port == 80 ? host : host + ":" + port;
     this.uri = uri;
     this.out = new RequestStream();
@@ -139,30 +138,5 @@ final class ObfsHttpConn implements Conn {
   @Override
   public OutputStream out() {
     return out;
-  }
-
-  @Override
-  public void shutdownOutput() throws IOException {
-    carrier.shutdownOutput();
-  }
-
-  @Override
-  public void setReadTimeout(int millis) throws IOException {
-    carrier.setReadTimeout(millis);
-  }
-
-  @Override
-  public SocketAddress localAddress() {
-    return carrier.localAddress();
-  }
-
-  @Override
-  public SocketAddress remoteAddress() {
-    return carrier.remoteAddress();
-  }
-
-  @Override
-  public void close() throws IOException {
-    carrier.close();
   }
 }

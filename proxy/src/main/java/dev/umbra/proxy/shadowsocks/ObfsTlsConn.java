@@ -1,10 +1,10 @@
 package dev.umbra.proxy.shadowsocks;
 
 import dev.umbra.core.net.Conn;
+import dev.umbra.core.net.LayeredConn;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 
@@ -14,7 +14,7 @@ import java.security.SecureRandom;
  * fake ServerHello and ChangeCipherSpec are skipped; every record after the ChangeCipherSpec
  * carries payload.
  */
-final class ObfsTlsConn implements Conn {
+final class ObfsTlsConn extends LayeredConn {
   /** Largest payload in the ClientHello's ticket; the rest of a big first write follows. */
   static final int MAX_HELLO_PAYLOAD = 8192;
 
@@ -94,13 +94,12 @@ final class ObfsTlsConn implements Conn {
     0x00, 0x00
   };
 
-  private final Conn carrier;
   private final byte[] host;
   private final OutputStream out = new RecordOutput();
   private final InputStream in = new RecordInput();
 
   ObfsTlsConn(Conn carrier, String host) {
-    this.carrier = carrier;
+    super(carrier);
     this.host = host.getBytes(StandardCharsets.US_ASCII);
   }
 
@@ -269,30 +268,5 @@ final class ObfsTlsConn implements Conn {
   @Override
   public OutputStream out() {
     return out;
-  }
-
-  @Override
-  public void shutdownOutput() throws IOException {
-    carrier.shutdownOutput();
-  }
-
-  @Override
-  public void setReadTimeout(int millis) throws IOException {
-    carrier.setReadTimeout(millis);
-  }
-
-  @Override
-  public SocketAddress localAddress() {
-    return carrier.localAddress();
-  }
-
-  @Override
-  public SocketAddress remoteAddress() {
-    return carrier.remoteAddress();
-  }
-
-  @Override
-  public void close() throws IOException {
-    carrier.close();
   }
 }
