@@ -7,7 +7,10 @@
 // without it, the same classes take their plain paths (the JDK keystream and scalar Poly1305), so
 // running both ways compares the two on one machine. The vector paths take over only once C2 has
 // compiled them (crypto starts a warm-up thread on first use; on a busy machine that can take 10 s
-// or more): give it rounds, e.g. -Drounds=15, and read the last ones.
+// or more): give it rounds, e.g. -Drounds=15, and read the last ones. Each op's heap allocation
+// per call is printed at the end (a warmed-up seal or open of ours allocates nothing).
+// Shadowsocks seals every chunk as a 2-byte length chunk plus a payload of up to 16383 bytes, each
+// with its own nonce: the ours-*-2B ops time the length chunk.
 import dev.umbra.crypto.AesGcm;
 import dev.umbra.crypto.ChaCha20Poly1305;
 import dev.umbra.crypto.Poly1305;
@@ -53,6 +56,8 @@ public class AeadBench {
     byte[] fixed = new byte[12];
     byte[] sealed = new byte[size + 16];
     ours.seal(fixed, null, in, 0, size, sealed, 0);
+    byte[] sealed2 = new byte[2 + 16];
+    ours.seal(fixed, null, in, 0, 2, sealed2, 0);
     byte[] sealedGcm = new byte[size + 16];
     aes.seal(fixed, null, in, 0, size, sealedGcm, 0);
 
@@ -71,6 +76,11 @@ public class AeadBench {
       ours.seal(nonce, null, in, 0, size, out, 0);
     });
     ops.put("ours-chacha20poly1305-open", () -> ours.open(fixed, null, sealed, 0, size + 16, out, 0));
+    ops.put("ours-chacha20poly1305-seal-2B", () -> {
+      next.run();
+      ours.seal(nonce, null, in, 0, 2, out, 0);
+    });
+    ops.put("ours-chacha20poly1305-open-2B", () -> ours.open(fixed, null, sealed2, 0, 18, out, 0));
     ops.put("jdk-chacha20-keystream", () -> {
       stream.init(Cipher.DECRYPT_MODE, chachaKey, new ChaCha20ParameterSpec(fixed, 1));
       stream.doFinal(in, 0, size, out, 0);
@@ -90,7 +100,7 @@ public class AeadBench {
     System.out.println("jdk.incubator.vector "
         + (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
             ? "present: Vector API paths" : "absent: plain paths"));
-    var mx = ManagementFactory.getThreadMXBean();
+    var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     int rounds = Integer.getInteger("rounds", 5);
     for (int round = 0; round < rounds; round++) {
       StringBuilder sb = new StringBuilder("round " + round + " (" + size + "-byte messages):");
@@ -105,10 +115,20 @@ public class AeadBench {
           n += 16;
         }
         double s = (mx.getCurrentThreadCpuTime() - cpu) / 1e9;
+        int bytes = e.getKey().endsWith("-2B") ? 2 : size;
         sb.append(String.format("%n  %-28s %8.2f Gbit/s %10.0f ns/msg",
-            e.getKey(), n * (double) size * 8 / s / 1e9, s * 1e9 / n));
+            e.getKey(), n * (double) bytes * 8 / s / 1e9, s * 1e9 / n));
       }
       System.out.println(sb);
     }
+    StringBuilder sb = new StringBuilder("heap allocated per call:");
+    for (var e : ops.entrySet()) {
+      if (only != null && !only.contains(e.getKey())) continue;
+      long before = mx.getCurrentThreadAllocatedBytes();
+      for (int i = 0; i < 1000; i++) e.getValue().run();
+      sb.append(String.format("%n  %-28s %8.1f bytes",
+          e.getKey(), (mx.getCurrentThreadAllocatedBytes() - before) / 1000.0));
+    }
+    System.out.println(sb);
   }
 }

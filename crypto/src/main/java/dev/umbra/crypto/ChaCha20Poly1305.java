@@ -13,9 +13,10 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <ul>
  *   <li>with {@code jdk.incubator.vector} in the boot layer, once the vector code is compiled
- *       ({@link Simd}): {@link VectorChaCha20}, eight blocks per step in AVX2 registers, with
- *       {@link ChaCha20Core} for the Poly1305 key block and short tails, and Poly1305's own vector
- *       path;
+ *       ({@link Simd}): {@link VectorChaCha20}, eight blocks per step in AVX2 registers, and
+ *       Poly1305's own vector path. A message of up to 448 bytes takes its Poly1305 key and its
+ *       keystream from one eight-block step (cheaper than two or more single blocks); a longer one
+ *       gets its key block from {@link ChaCha20Core}, which also does tails under 256 bytes;
  *   <li>otherwise the JDK's "ChaCha20" cipher (it has an AVX2 intrinsic), run in DECRYPT_MODE,
  *       which is the same XOR as encryption but lets one {@link Cipher} be re-initialised for every
  *       message. The JDK's own "ChaCha20-Poly1305" is 3–4× slower on CPUs without AVX-512 IFMA
@@ -32,6 +33,9 @@ public final class ChaCha20Poly1305 implements Aead {
 
   /** Tails shorter than this go through the one-block core instead of an eight-block slab. */
   private static final int SCALAR_TAIL = 256;
+
+  /** Messages up to this long take block 0 (the Poly1305 key) and their keystream in one step. */
+  private static final int HEAD = 448;
 
   /** Which keystream and Poly1305 to run. */
   enum Mode {
@@ -56,9 +60,10 @@ public final class ChaCha20Poly1305 implements Aead {
   private final int[] state;
   private final int[] words;
   private final int[] scratch;
-  private final byte[] slab;
+  private final byte[] keys;
   // The path of the current call.
   private boolean simd;
+  private boolean head;
   private Poly1305 mac;
 
   public ChaCha20Poly1305(byte[] key) {
@@ -78,13 +83,13 @@ public final class ChaCha20Poly1305 implements Aead {
       this.state = new int[16];
       this.words = new int[16];
       this.scratch = new int[VectorChaCha20.SCRATCH];
-      this.slab = new byte[VectorChaCha20.SLAB];
+      this.keys = new byte[VectorChaCha20.SLAB];
     } else {
       this.vectorPoly = null;
       this.state = null;
       this.words = null;
       this.scratch = null;
-      this.slab = null;
+      this.keys = null;
     }
     if (this.mode != Mode.VECTOR) {
       try {
@@ -126,7 +131,7 @@ public final class ChaCha20Poly1305 implements Aead {
   int seal(
       byte[] key, byte[] nonce, byte[] aad, byte[] in, int inOff, int len, byte[] out, int outOff) {
     checkBounds(in, inOff, len, out, outOff, len + TAG_SIZE);
-    start(key, nonce);
+    start(key, nonce, len);
     xor(in, inOff, len, out, outOff);
     authenticate(aad, out, outOff, len);
     mac.finish(out, outOff + len);
@@ -141,10 +146,13 @@ public final class ChaCha20Poly1305 implements Aead {
     }
     int plain = len - TAG_SIZE;
     checkBounds(in, inOff, len, out, outOff, plain);
-    start(key, nonce);
+    start(key, nonce, plain);
     authenticate(aad, in, inOff, plain);
     mac.finish(tag, 0);
     if (!Poly1305.tagsEqual(tag, 0, in, inOff + plain)) {
+      if (head) {
+        Arrays.fill(keys, (byte) 0);
+      }
       throw new AEADBadTagException("Tag mismatch");
     }
     xor(in, inOff, plain, out, outOff);
@@ -152,14 +160,24 @@ public final class ChaCha20Poly1305 implements Aead {
   }
 
   /**
-   * Keys the stream at block 0, takes the Poly1305 key from it and leaves the stream at block 1.
+   * Keys the stream at block 0 and takes the Poly1305 key from it; leaves the stream at block 1, or
+   * on the vector path for a message of at most {@link #HEAD} bytes, its keystream in {@code
+   * keys[64..]}.
    */
-  private void start(byte[] key, byte[] nonce) {
+  private void start(byte[] key, byte[] nonce, int len) {
     if (nonce.length != NONCE_SIZE) {
       throw new IllegalArgumentException("ChaCha20-Poly1305 needs a 12-byte nonce");
     }
     simd = mode == Mode.VECTOR || (mode == Mode.AUTO && Simd.warm());
     mac = simd ? vectorPoly : poly;
+    head = simd && len <= HEAD;
+    if (head) {
+      ChaCha20Core.init(state, key, nonce, 0);
+      VectorChaCha20.keystream(state, scratch, keys);
+      Arrays.fill(scratch, 0);
+      mac.init(keys, 0);
+      return;
+    }
     if (simd) {
       ChaCha20Core.init(state, key, nonce, 0);
       ChaCha20Core.xor(state, words, ZERO_BLOCK, 0, block0, 0, 64);
@@ -187,22 +205,26 @@ public final class ChaCha20Poly1305 implements Aead {
       }
       return;
     }
+    if (head) {
+      VectorChaCha20.xor(in, inOff, keys, 64, out, outOff, len);
+      Arrays.fill(keys, (byte) 0);
+      return;
+    }
     int slabs = len / VectorChaCha20.SLAB;
     if (slabs > 0) {
-      VectorChaCha20.xor(state, scratch, in, inOff, out, outOff, slabs);
+      VectorChaCha20.xor(state, scratch, keys, in, inOff, out, outOff, slabs);
     }
     int done = slabs * VectorChaCha20.SLAB;
     int rest = len - done;
     if (rest >= SCALAR_TAIL) {
-      System.arraycopy(in, inOff + done, slab, 0, rest);
-      VectorChaCha20.xor(state, scratch, slab, 0, slab, 0, 1);
-      System.arraycopy(slab, 0, out, outOff + done, rest);
-      Arrays.fill(slab, (byte) 0);
+      VectorChaCha20.keystream(state, scratch, keys);
+      VectorChaCha20.xor(in, inOff + done, keys, 0, out, outOff + done, rest);
     } else if (rest > 0) {
       ChaCha20Core.xor(state, words, in, inOff + done, out, outOff + done, rest);
       Arrays.fill(words, 0);
     }
     Arrays.fill(scratch, 0);
+    Arrays.fill(keys, (byte) 0);
   }
 
   /** MAC input: aad, pad, ciphertext, pad, le64(aad length), le64(ciphertext length). */

@@ -34,6 +34,9 @@ final class VectorPoly1305 {
 
   private VectorPoly1305() {}
 
+  /** The power of r each lane's blocks still lack after the last step, in lane order. */
+  private static final int[] LAST = {4, 2, 3, 1};
+
   /** Longs of the precomputed key {@link #blocks} reads (see {@link #powers}). */
   static final int POWERS = 72;
 
@@ -43,7 +46,7 @@ final class VectorPoly1305 {
    * the final multipliers in lane order (r^4, r^2, r^3, r^1).
    */
   static void powers(long[] rk, long[] pow) {
-    int[] last = {4, 2, 3, 1};
+    int[] last = LAST;
     for (int v = 0; v < 9; v++) {
       int limb = v < 5 ? v : v - 4;
       long times = v < 5 ? 1 : 5;

@@ -137,6 +137,35 @@ class ChaCha20Poly1305Test {
     }
   }
 
+  /**
+   * Short messages (the vector path takes their Poly1305 key and keystream from one eight-block
+   * step up to 448 bytes): sealed and opened in place at an offset, with and without aad.
+   */
+  @Property(tries = 100)
+  void shortMessagesInPlaceAgreeWithTheJdk(
+      @ForAll @IntRange(min = 0, max = 600) int length,
+      @ForAll @IntRange(min = 0, max = 9) int off,
+      @ForAll @Size(max = 40) byte[] aad,
+      @ForAll boolean simd,
+      @ForAll long seed)
+      throws Exception {
+    Random random = new Random(seed);
+    byte[] key = new byte[32];
+    byte[] nonce = new byte[12];
+    byte[] plain = new byte[length];
+    random.nextBytes(key);
+    random.nextBytes(nonce);
+    random.nextBytes(plain);
+    byte[] expected = jdkSeal(key, nonce, aad, plain);
+    ChaCha20Poly1305 aead = new ChaCha20Poly1305(key, mode(simd));
+    byte[] buf = new byte[off + length + 16];
+    System.arraycopy(plain, 0, buf, off, length);
+    assertThat(aead.seal(nonce, aad, buf, off, length, buf, off)).isEqualTo(length + 16);
+    assertThat(Arrays.copyOfRange(buf, off, off + length + 16)).isEqualTo(expected);
+    assertThat(aead.open(nonce, aad, buf, off, length + 16, buf, off)).isEqualTo(length);
+    assertThat(Arrays.copyOfRange(buf, off, off + length)).isEqualTo(plain);
+  }
+
   @Provide
   Arbitrary<Integer> boundaries() {
     return Arbitraries.of(0, 1, 63, 64, 65, 191, 255, 256, 257, 448, 511);
