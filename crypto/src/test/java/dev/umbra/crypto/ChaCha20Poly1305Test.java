@@ -109,7 +109,7 @@ class ChaCha20Poly1305Test {
     assertThat(Arrays.copyOfRange(buf, 7, 7 + length)).isEqualTo(plain);
   }
 
-  /** Lengths around the 512-byte slabs and the 256-byte tail threshold of the vector path. */
+  /** Lengths around the 512-byte slabs, the 64-byte scalar tail and the 448-byte one-step limit. */
   @Property(tries = 80)
   void slabAndTailBoundariesAgreeWithTheJdk(
       @ForAll @IntRange(min = 0, max = 6) int slabs,
