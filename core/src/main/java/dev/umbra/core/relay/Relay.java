@@ -24,7 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Relay {
   private static final int SMALL = 2 * 1024;
-  private static final int LARGE = 64 * 1024;
+
+  /** Bulk stream buffer: a heap-array socket read or write moves at most 128 KiB per call. */
+  static final int LARGE = 128 * 1024;
+
+  /** Pooled direct buffer for socket-to-socket copies where splice is unavailable. */
+  private static final int POOLED = 64 * 1024;
 
   /** Direct buffers kept for reuse; beyond this many, extras are left to the GC. */
   private static final int POOL_LIMIT = 256;
@@ -158,6 +163,7 @@ public final class Relay {
       long idleNanos,
       AtomicLong lastActivity) {
     byte[] buf = new byte[SMALL];
+    boolean grown = false;
     InputStream in = from.in();
     OutputStream out = to.out();
     try {
@@ -186,8 +192,9 @@ public final class Relay {
           lastActivity.set(System.nanoTime());
         }
         count(counters, up, n);
-        if (n == buf.length && buf.length < LARGE) {
-          buf = new byte[LARGE]; // bulk transfer: a bigger buffer means fewer system calls
+        if (n == buf.length && !grown) {
+          grown = true;
+          buf = new byte[bulkSize(out)]; // bulk transfer: a bigger buffer, fewer system calls
         }
       }
       to.shutdownOutput();
@@ -198,9 +205,23 @@ public final class Relay {
     }
   }
 
+  /**
+   * The bulk buffer size for writes to {@code out}: {@link #LARGE}, cut down to whole frames when
+   * {@code out} frames its input, so that a full read becomes whole frames only.
+   */
+  static int bulkSize(OutputStream out) {
+    if (out instanceof FramedOutput f) {
+      int frame = f.framePayload();
+      if (frame > 0 && frame <= LARGE) {
+        return LARGE / frame * frame;
+      }
+    }
+    return LARGE;
+  }
+
   private static ByteBuffer take() {
     ByteBuffer b = POOL.poll();
-    return b != null ? b : ByteBuffer.allocateDirect(LARGE);
+    return b != null ? b : ByteBuffer.allocateDirect(POOLED);
   }
 
   private static void give(ByteBuffer b) {

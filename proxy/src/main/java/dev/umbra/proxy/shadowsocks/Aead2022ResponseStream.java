@@ -1,5 +1,6 @@
 package dev.umbra.proxy.shadowsocks;
 
+import dev.umbra.core.relay.FramedOutput;
 import java.io.IOException;
 import java.io.OutputStream;
 
@@ -8,7 +9,7 @@ import java.io.OutputStream;
  * request salt, first payload length) and the first payload chunk in one carrier write; after that,
  * ordinary length + payload chunks.
  */
-final class Aead2022ResponseStream extends OutputStream {
+final class Aead2022ResponseStream extends OutputStream implements FramedOutput {
   private final OutputStream raw;
   private final Method.Aead2022 method;
   private final byte[] psk;
@@ -47,6 +48,11 @@ final class Aead2022ResponseStream extends OutputStream {
     if (len > 0) {
       chunks.write(b, off, len);
     }
+  }
+
+  @Override
+  public int framePayload() {
+    return AeadStreamCodec.MAX_PAYLOAD_2022;
   }
 
   /** salt || seal(type 1, timestamp, request salt, n) || seal(payload[0..n]). */

@@ -17,8 +17,8 @@ import javax.crypto.AEADBadTagException;
 public final class AeadInputStream extends InputStream {
   private static final int LENGTH_CHUNK = 2 + AeadStreamCodec.TAG;
 
-  /** Bulk buffer: about 64 KiB of chunks beyond one more whole chunk. */
-  private static final int BULK_EXTRA = 64 * 1024;
+  /** Bulk buffer: 128 KiB of chunks (a socket read's most) beyond one more whole chunk. */
+  private static final int BULK_EXTRA = 128 * 1024;
 
   private final InputStream raw;
   private final AeadStreamCodec codec;
@@ -199,6 +199,11 @@ public final class AeadInputStream extends InputStream {
   public int read() throws IOException {
     int n = read(one, 0, 1);
     return n < 0 ? -1 : one[0] & 0xff;
+  }
+
+  /** Bytes the buffer holds (for tests: it stays bounded whatever the peer sends). */
+  int capacity() {
+    return buf.length;
   }
 
   @Override

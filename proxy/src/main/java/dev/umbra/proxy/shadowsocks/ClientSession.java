@@ -1,5 +1,6 @@
 package dev.umbra.proxy.shadowsocks;
 
+import dev.umbra.core.relay.FramedOutput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,7 +23,12 @@ final class ClientSession {
   private final Starter starter;
   private final OutputStream after;
   private final Object lock = new Object();
-  private boolean started;
+
+  /** A thread has taken the header (guarded by lock). */
+  private boolean claimed;
+
+  /** The header is written: from here on, writes go straight to {@code after} without the lock. */
+  private volatile boolean started;
 
   /**
    * @param starter writes the header and the first payload
@@ -47,31 +53,45 @@ final class ClientSession {
   }
 
   OutputStream out() {
-    return new OutputStream() {
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
+    return new Out();
+  }
+
+  /** The plaintext stream; framed like the sealing stream behind it, for the relay's read size. */
+  private final class Out extends OutputStream implements FramedOutput {
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (!started) {
         synchronized (lock) {
-          if (!started) {
-            started = true;
-            starter.start(b, off, len);
-            lock.notifyAll();
+          if (!claimed) {
+            claimed = true;
+            try {
+              starter.start(b, off, len);
+            } finally {
+              started = true;
+              lock.notifyAll();
+            }
             return;
           }
         }
-        after.write(b, off, len);
       }
+      after.write(b, off, len);
+    }
 
-      @Override
-      public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
-      }
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
 
-      @Override
-      public void flush() throws IOException {
-        sendHeaderNow();
-        after.flush();
-      }
-    };
+    @Override
+    public void flush() throws IOException {
+      sendHeaderNow();
+      after.flush();
+    }
+
+    @Override
+    public int framePayload() {
+      return after instanceof FramedOutput f ? f.framePayload() : 0;
+    }
   }
 
   /** Wraps the response stream so that a read first makes sure the request went out. */
@@ -119,10 +139,14 @@ final class ClientSession {
   /** Sends the header without payload if no write took it yet. */
   void sendHeaderNow() throws IOException {
     synchronized (lock) {
-      if (!started) {
-        started = true;
-        starter.start(new byte[0], 0, 0);
-        lock.notifyAll();
+      if (!claimed) {
+        claimed = true;
+        try {
+          starter.start(new byte[0], 0, 0);
+        } finally {
+          started = true;
+          lock.notifyAll();
+        }
       }
     }
   }

@@ -239,6 +239,96 @@ class AeadStreamCodecTest {
   }
 
   @Test
+  void relaySizedWritesAreWholeChunksInOneCarrierWrite() throws IOException {
+    for (int max : new int[] {AeadStreamCodec.MAX_PAYLOAD_AEAD, AeadStreamCodec.MAX_PAYLOAD_2022}) {
+      List<Integer> writes = new java.util.ArrayList<>();
+      java.io.OutputStream counting =
+          new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+              writes.add(1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+              writes.add(len);
+            }
+          };
+      AeadOutputStream out =
+          new AeadOutputStream(
+              counting,
+              new AeadStreamCodec(new AeadCipher(CipherKind.AES_GCM, new byte[16]), max),
+              null);
+      assertThat(out.framePayload()).isEqualTo(max);
+      // What the relay reads for a framed destination: 128 KiB cut down to whole chunks.
+      int bulk = 128 * 1024 / max * max;
+      int chunks = bulk / max;
+      out.write(new byte[bulk], 0, bulk);
+      out.write(new byte[bulk], 0, bulk);
+      // One byte more than fits: a second carrier write with the runt chunk.
+      out.write(new byte[bulk + 1], 0, bulk + 1);
+      int full = chunks * (max + AeadStreamCodec.OVERHEAD);
+      assertThat(writes).containsExactly(full, full, full, 1 + AeadStreamCodec.OVERHEAD);
+    }
+  }
+
+  @Property(tries = 40)
+  void anyWritePatternRoundTripsAtBothChunkLimits(
+      @ForAll("kinds") CipherKind kind,
+      @ForAll boolean sip022,
+      @ForAll @IntRange(min = 0, max = 400_000) int size,
+      @ForAll long seed,
+      @ForAll @Size(max = 12) List<@IntRange(min = 0, max = 200_000) Integer> cuts,
+      @ForAll @IntRange(min = 1, max = 200_000) int carrierMax)
+      throws IOException {
+    int max = sip022 ? AeadStreamCodec.MAX_PAYLOAD_2022 : AeadStreamCodec.MAX_PAYLOAD_AEAD;
+    byte[] data = new byte[size];
+    new java.util.Random(seed).nextBytes(data);
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    AeadOutputStream out =
+        new AeadOutputStream(
+            wire, new AeadStreamCodec(new AeadCipher(kind, key(kind)), max), new byte[7]);
+    int off = 0;
+    for (int cut : cuts) {
+      int n = Math.min(cut, data.length - off);
+      out.write(data, off, n);
+      off += n;
+    }
+    out.write(data, off, data.length - off);
+    out.flush();
+    byte[] sealed = wire.toByteArray();
+    assertThat(java.util.Arrays.copyOf(sealed, 7)).isEqualTo(new byte[7]); // prefix first
+    AeadInputStream in =
+        new AeadInputStream(
+            new Trickle(java.util.Arrays.copyOfRange(sealed, 7, sealed.length), seed, carrierMax),
+            new AeadStreamCodec(new AeadCipher(kind, key(kind)), max));
+    assertThat(in.readAllBytes()).isEqualTo(data);
+    // Bounded whatever arrives: one whole chunk plus the bulk room.
+    assertThat(in.capacity()).isLessThanOrEqualTo(max + AeadStreamCodec.OVERHEAD + 128 * 1024);
+  }
+
+  @Test
+  void inputBufferStaysBoundedUnderMaximalChunksArrivingAllAtOnce() throws IOException {
+    AeadStreamCodec enc =
+        new AeadStreamCodec(new AeadCipher(CipherKind.AES_GCM, new byte[16]), 0x3FFF);
+    byte[] data = new byte[3 << 20];
+    byte[] wire = new byte[enc.sealedSize(data.length)];
+    enc.seal(data, 0, data.length, wire, 0);
+    AeadInputStream in =
+        new AeadInputStream(
+            new ByteArrayInputStream(wire),
+            new AeadStreamCodec(new AeadCipher(CipherKind.AES_GCM, new byte[16]), 0x3FFF));
+    byte[] b = new byte[1 << 20];
+    long total = 0;
+    int n;
+    while ((n = in.read(b, 0, b.length)) >= 0) {
+      total += n;
+      assertThat(in.capacity()).isLessThanOrEqualTo(0x3FFF + AeadStreamCodec.OVERHEAD + 128 * 1024);
+    }
+    assertThat(total).isEqualTo(data.length);
+  }
+
+  @Test
   void lengthAboveLimitIsRejected() throws Exception {
     byte[] k = new byte[16];
     AeadCipher c = new AeadCipher(CipherKind.AES_GCM, k);
