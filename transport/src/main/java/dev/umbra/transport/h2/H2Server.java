@@ -221,9 +221,17 @@ public final class H2Server {
 
     @Override
     public void onFailure(Session session, Throwable failure, Callback callback) {
-      // a connection error (bad frame, flow-control violation…): only this session ends
-      LOG.warn(
-          "{}: {}: HTTP/2 session failed: {}", name, carrier.remoteAddress(), failure.toString());
+      // a connection error (bad frame, flow-control violation…): only this session ends; a
+      // carrier closed under the session (either side shut down) is not worth a warning
+      if (failure instanceof java.nio.channels.ClosedChannelException
+          || failure instanceof org.eclipse.jetty.io.EofException
+          || "HTTP/2 carrier closed".equals(failure.getMessage())) {
+        LOG.debug(
+            "{}: {}: HTTP/2 session ended: {}", name, carrier.remoteAddress(), failure.toString());
+      } else {
+        LOG.warn(
+            "{}: {}: HTTP/2 session failed: {}", name, carrier.remoteAddress(), failure.toString());
+      }
       callback.succeeded();
     }
 
