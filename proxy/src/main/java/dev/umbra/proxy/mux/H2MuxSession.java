@@ -9,7 +9,6 @@ import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpURI;
@@ -39,7 +38,11 @@ final class H2MuxSession implements Session {
   private final H2Client client;
   private final AtomicBoolean dialed = new AtomicBoolean();
   private final BlockingQueue<Conn> backlog;
+  private volatile Thread serverThread;
+  private volatile H2Server server;
   private volatile boolean closed;
+  private final java.util.concurrent.CountDownLatch closeDone =
+      new java.util.concurrent.CountDownLatch(1);
 
   private H2MuxSession(Conn carrier, H2Client client, BlockingQueue<Conn> backlog) {
     this.carrier = carrier;
@@ -48,26 +51,28 @@ final class H2MuxSession implements Session {
   }
 
   /** The client side over {@code carrier} (preamble already written); connects on first open. */
-  static H2MuxSession client(Conn carrier) {
-    return new H2MuxSession(carrier, new H2Client("h2mux", IDLE, null, false), null);
+  static H2MuxSession client(Conn carrier, String name) {
+    return new H2MuxSession(carrier, new H2Client(name + "-h2mux", IDLE, null, false), null);
   }
 
   /** The server side over {@code carrier} (preamble already read); serves on its own thread. */
-  static H2MuxSession server(Conn carrier) {
+  static H2MuxSession server(Conn carrier, String name) {
     H2MuxSession s =
-        new H2MuxSession(carrier, null, new ArrayBlockingQueue<>(MuxSession.ACCEPT_BACKLOG));
-    H2Server server = new H2Server("h2mux", request -> ok(), IDLE);
-    Thread.ofVirtual()
-        .name("h2mux-server")
-        .start(() -> {
-          try {
-            server.serve(carrier, null, "", accepted -> s.admit(accepted.conn()));
-          } catch (IOException | RuntimeException e) {
-            LOG.debug("h2mux session {}: {}", carrier.remoteAddress(), e.toString());
-          } finally {
-            s.close();
-          }
-        });
+        new H2MuxSession(carrier, null, new ArrayBlockingQueue<>(MuxSession.ACCEPT_BACKLOG + 1));
+    H2Server server = new H2Server(name + "-h2mux", request -> ok(), IDLE);
+    s.server = server;
+    s.serverThread =
+        Thread.ofVirtual()
+            .name(name + "-h2mux-server")
+            .start(() -> {
+              try {
+                server.serve(carrier, null, "", accepted -> s.admit(accepted.conn()));
+              } catch (IOException | RuntimeException e) {
+                LOG.debug("h2mux session {}: {}", carrier.remoteAddress(), e.toString());
+              } finally {
+                s.close();
+              }
+            });
     return s;
   }
 
@@ -77,7 +82,7 @@ final class H2MuxSession implements Session {
   }
 
   private void admit(Conn stream) throws IOException {
-    if (closed || !backlog.offer(stream)) {
+    if (closed || backlog.size() >= MuxSession.ACCEPT_BACKLOG || !backlog.offer(stream)) {
       LOG.warn("h2mux session {}: refusing a stream (limits)", carrier.remoteAddress());
       stream.close();
     }
@@ -92,6 +97,7 @@ final class H2MuxSession implements Session {
       throw new IOException("h2mux session closed");
     }
     if (numStreams() >= MuxSession.MAX_STREAMS) {
+      // a full session refuses this stream only
       throw new IOException("h2mux session has " + MuxSession.MAX_STREAMS + " streams");
     }
     return client.open(
@@ -99,7 +105,7 @@ final class H2MuxSession implements Session {
           // one session is one carrier: once its HTTP/2 connection is gone, so is the session
           if (dialed.getAndSet(true)) {
             close();
-            throw new IOException("h2mux session closed");
+            throw new IOException("h2mux session ended: its HTTP/2 connection is gone");
           }
           return carrier;
         },
@@ -111,21 +117,19 @@ final class H2MuxSession implements Session {
     if (backlog == null) {
       throw new IOException("h2mux: the client side accepts no streams");
     }
-    while (true) {
-      Conn s;
-      try {
-        s = backlog.poll(1, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted");
-      }
-      if (s != null) {
-        return s;
-      }
-      if (closed) {
-        throw new EOFException("h2mux session ended");
-      }
+    Conn s;
+    try {
+      s = closed ? carrier : backlog.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted");
     }
+    if (s == carrier) {
+      // the carrier itself is the end-of-streams mark close() queues
+      backlog.offer(carrier);
+      throw new EOFException("h2mux session ended");
+    }
+    return s;
   }
 
   @Override
@@ -139,22 +143,66 @@ final class H2MuxSession implements Session {
   }
 
   @Override
+  public boolean canTakeNewStream() {
+    return !isClosed()
+        && client != null
+        && client.canTakeNewStream()
+        && numStreams() < MuxSession.MAX_STREAMS;
+  }
+
+  @Override
   public void close() {
-    if (closed) {
+    boolean first;
+    synchronized (this) {
+      first = !closed;
+      closed = true;
+    }
+    if (!first) {
+      // a second close waits until the first is done (the server thread's own close does not)
+      if (Thread.currentThread() != serverThread) {
+        try {
+          closeDone.await(15, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       return;
     }
-    closed = true;
+    if (client != null) {
+      // stops the HTTP/2 session, its reader, writer and health-check threads
+      client.close();
+    }
+    H2Server srv = server;
+    if (srv != null) {
+      srv.close(); // ends the HTTP/2 session, so serve() returns
+    }
     try {
       carrier.close();
     } catch (IOException e) {
       LOG.debug("h2mux close: {}", e.toString());
     }
-    for (Conn s = backlog == null ? null : backlog.poll(); s != null; s = backlog.poll()) {
+    if (backlog != null) {
+      for (Conn s = backlog.poll(); s != null; s = backlog.poll()) {
+        if (s != carrier) {
+          try {
+            s.close();
+          } catch (IOException e) {
+            LOG.debug("h2mux close: {}", e.toString());
+          }
+        }
+      }
+      backlog.offer(carrier);
+    }
+    Thread t = serverThread;
+    if (t != null && t != Thread.currentThread()) {
       try {
-        s.close();
-      } catch (IOException e) {
-        LOG.debug("h2mux close: {}", e.toString());
+        if (!t.join(java.time.Duration.ofSeconds(10))) {
+          LOG.debug("h2mux session {}: server still running after close", carrier.remoteAddress());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
+    closeDone.countDown();
   }
 }

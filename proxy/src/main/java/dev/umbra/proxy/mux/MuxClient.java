@@ -16,11 +16,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sing-mux client of one outbound: opens sessions through the outbound's protocol to {@link
- * SingMux#DESTINATION} and streams inside them, choosing sessions as sing-mux's {@code offer} does
- * (least-loaded session; a new one under {@code max_connections}/{@code min_streams} or above
- * {@code max_streams}; 8 minimum streams by default).
+ * SingMux#DESTINATION} and streams inside them, choosing sessions as sing-mux's {@code offer} does.
+ * A stream that fails fails alone; a session ends only on a session-level error (broken carrier,
+ * protocol violation) and the next stream then opens a new one.
  */
-public final class MuxClient {
+public final class MuxClient implements java.io.Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(MuxClient.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -38,6 +38,7 @@ public final class MuxClient {
   private final int minStreams;
   private final int maxStreams;
   private final List<Session> sessions = new ArrayList<>();
+  private boolean closed;
 
   private MuxClient(String tag, MultiplexOutboundOptions o, Opener opener) {
     this.tag = tag;
@@ -79,25 +80,58 @@ public final class MuxClient {
     return new MuxPacketConn(s, new AfterResponse(s.in()), null);
   }
 
+  /**
+   * A new stream, on the session {@link #offer} picks. A failed open fails this stream only: the
+   * session goes on unless it is itself dead (then the next offer drops it). One retry, as
+   * sing-mux.
+   */
   private Conn openStream() throws IOException {
     IOException last = null;
     for (int attempt = 0; attempt < 2; attempt++) {
-      Session session = offer();
+      Session session;
+      try {
+        session = offer();
+      } catch (IOException e) {
+        last = e;
+        continue;
+      }
       try {
         return session.open();
       } catch (IOException e) {
         last = e;
-        session.close();
+        LOG.debug(
+            "outbound/{}: stream open failed{}: {}",
+            tag,
+            session.isClosed() ? " (session closed)" : "",
+            e.getMessage());
       }
     }
     throw last;
   }
 
+  /**
+   * sing-mux's offer: the least-loaded session that takes new streams; a new session instead when
+   * none does, or when the rules ask for one: with {@code max_connections}, while under that many
+   * sessions and the least-loaded one has {@code min_streams} or more; without it, when {@code
+   * max_streams} is unset or reached.
+   */
   private Session offer() throws IOException {
     synchronized (sessions) {
-      sessions.removeIf(Session::isClosed);
+      if (closed) {
+        throw new IOException("outbound/" + tag + ": multiplex client closed");
+      }
+      for (var it = sessions.iterator(); it.hasNext(); ) {
+        Session s = it.next();
+        if (s.isClosed()) {
+          s.close(); // releases what a session that died on its own still holds
+          it.remove();
+        }
+      }
       Session least =
-          sessions.stream().min(Comparator.comparingInt(Session::numStreams)).orElse(null);
+          sessions.stream()
+              .filter(Session::canTakeNewStream)
+              .min(Comparator.comparingInt(Session::numStreams))
+              .orElse(null);
       if (least != null) {
         int n = least.numStreams();
         if (n == 0) {
@@ -129,10 +163,11 @@ public final class MuxClient {
       carrier.out().flush();
       Conn c = padding ? Padding.wrap(carrier) : carrier;
       LOG.debug("outbound/{}: new mux session ({})", tag, protocol);
+      String name = "mux/" + tag;
       return switch (protocol) {
-        case SingMux.PROTOCOL_SMUX -> new SmuxSession(c, true).start();
-        case SingMux.PROTOCOL_YAMUX -> new YamuxSession(c, true).start();
-        case SingMux.PROTOCOL_H2MUX -> H2MuxSession.client(c);
+        case SingMux.PROTOCOL_SMUX -> new SmuxSession(c, true).start(name);
+        case SingMux.PROTOCOL_YAMUX -> new YamuxSession(c, true).start(name);
+        case SingMux.PROTOCOL_H2MUX -> H2MuxSession.client(c, name);
         default -> throw new IOException("mux protocol " + protocol + " is not supported");
       };
     } catch (IOException | RuntimeException e) {
@@ -144,17 +179,23 @@ public final class MuxClient {
   /** Number of open sessions (for tests and stats). */
   public int sessionCount() {
     synchronized (sessions) {
-      sessions.removeIf(Session::isClosed);
-      return sessions.size();
+      return (int) sessions.stream().filter(s -> !s.isClosed()).count();
     }
   }
 
-  /** Closes every session. */
+  /**
+   * Closes every session (carriers, HTTP/2 sessions, the threads they started) and refuses new
+   * streams; returns once those threads have ended (bounded).
+   */
+  @Override
   public void close() {
+    List<Session> all;
     synchronized (sessions) {
-      sessions.forEach(Session::close);
+      closed = true;
+      all = List.copyOf(sessions);
       sessions.clear();
     }
+    all.forEach(Session::close);
   }
 
   /** The stream's input after the server's status, which is read and checked first. */

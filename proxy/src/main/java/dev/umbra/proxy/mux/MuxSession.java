@@ -11,7 +11,6 @@ import java.net.SocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +39,15 @@ abstract sealed class MuxSession implements Session, MuxStream.Sink
   private final BlockingQueue<MuxStream> backlog = new ArrayBlockingQueue<>(ACCEPT_BACKLOG);
   private volatile boolean closed;
   private volatile IOException closeCause;
+  private volatile Thread reader;
+  private final java.util.concurrent.CountDownLatch closeDone =
+      new java.util.concurrent.CountDownLatch(1);
+
+  /** Wakes {@link #accept} when the session closes. */
+  private final MuxStream endOfStreams = new MuxStream(-1, this, 0);
+
+  /** Stream ids this side has handed out, and the highest the peer has opened (SYN seen). */
+  protected int highestPeerId;
 
   MuxSession(Conn carrier, boolean client) {
     this.carrier = carrier;
@@ -50,7 +58,12 @@ abstract sealed class MuxSession implements Session, MuxStream.Sink
 
   /** Starts the reader thread. */
   final MuxSession start() {
-    Thread.ofVirtual().name("mux-reader").start(this::readLoop);
+    return start("mux");
+  }
+
+  /** Starts the reader thread, named after {@code name} (the adapter the session belongs to). */
+  final MuxSession start(String name) {
+    reader = Thread.ofVirtual().name(name + "-reader").start(this::readLoop);
     return this;
   }
 
@@ -61,15 +74,15 @@ abstract sealed class MuxSession implements Session, MuxStream.Sink
       }
     } catch (EOFException e) {
       LOG.debug("mux session {}: carrier ended", carrier.remoteAddress());
-      closeCause = new EOFException("mux session ended");
+      closeCause = new EOFException("mux session ended: the carrier was closed");
     } catch (ProtocolException e) {
       LOG.warn("mux session {} closed: {}", carrier.remoteAddress(), e.getMessage());
-      closeCause = e;
+      closeCause = new ProtocolException("mux session closed: " + e.getMessage());
     } catch (IOException e) {
       if (!closed) {
         LOG.debug("mux session {}: {}", carrier.remoteAddress(), e.toString());
+        closeCause = new IOException("mux session broken: " + e.getMessage(), e);
       }
-      closeCause = e;
     } finally {
       close();
     }
@@ -82,9 +95,16 @@ abstract sealed class MuxSession implements Session, MuxStream.Sink
   @Override
   public abstract MuxStream open() throws IOException;
 
+  /**
+   * Whether a frame for stream {@code id}, which is not open, names a stream that never existed:
+   * one of ours beyond the last we opened, or one of the peer's beyond the last it opened. Frames
+   * for streams that existed and closed are normal (they crossed our close) and are dropped.
+   */
+  protected abstract boolean neverOpened(int id);
+
   /** Registers a stream the peer opened; false (and the caller refuses it) if over a limit. */
   protected final boolean admit(MuxStream s) {
-    if (streams.size() >= MAX_STREAMS || !backlog.offer(s)) {
+    if (closed || streams.size() >= MAX_STREAMS || !backlog.offer(s)) {
       LOG.warn("mux session {}: refusing stream {} (limits)", carrier.remoteAddress(), s.id);
       return false;
     }
@@ -95,41 +115,51 @@ abstract sealed class MuxSession implements Session, MuxStream.Sink
   /** Waits for a stream the peer opened; IOException once the session is closed. */
   @Override
   public final MuxStream accept() throws IOException {
-    while (true) {
-      if (closed) {
-        IOException cause = closeCause;
-        throw cause != null ? cause : new EOFException("mux session closed");
-      }
-      MuxStream s;
-      try {
-        s = backlog.poll(1, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted");
-      }
-      if (s != null) {
-        return s;
-      }
+    MuxStream s;
+    try {
+      s = closed ? endOfStreams : backlog.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted");
     }
+    if (s == endOfStreams) {
+      backlog.offer(endOfStreams); // for any other caller waiting
+      IOException cause = closeCause;
+      throw cause != null ? cause : new EOFException("mux session closed");
+    }
+    return s;
+  }
+
+  /** A write on a session already closed (no need to close it again). */
+  private static final class SessionClosedException extends IOException {
+    private static final long serialVersionUID = 1L;
   }
 
   /** Writes one frame (header and data) atomically. */
   protected final void writeFrame(byte[] header, byte[] b, int off, int len) throws IOException {
+    IOException failed = null;
     writeLock.lock();
     try {
       if (closed) {
-        throw new IOException("mux session closed");
+        throw new SessionClosedException();
       }
       out.write(header);
       if (len > 0) {
         out.write(b, off, len);
       }
       out.flush();
+    } catch (SessionClosedException e) {
+      throw new IOException("mux session closed", closeCause);
     } catch (IOException e) {
-      close();
-      throw e;
+      failed = e;
     } finally {
       writeLock.unlock();
+    }
+    if (failed != null) {
+      // a carrier that cannot be written ends the session (closed outside the lock: close waits
+      // for the reader, which may be waiting for that lock)
+      close();
+      throw failed;
     }
   }
 
@@ -148,6 +178,11 @@ abstract sealed class MuxSession implements Session, MuxStream.Sink
   }
 
   @Override
+  public final boolean canTakeNewStream() {
+    return !closed && streams.size() < MAX_STREAMS;
+  }
+
+  @Override
   public SocketAddress localAddress() {
     return carrier.localAddress();
   }
@@ -159,22 +194,54 @@ abstract sealed class MuxSession implements Session, MuxStream.Sink
 
   @Override
   public void close() {
-    if (closed) {
+    boolean first;
+    synchronized (this) {
+      first = !closed;
+      closed = true;
+    }
+    if (!first) {
+      awaitClosed();
       return;
     }
-    closed = true;
     IOException cause = closeCause != null ? closeCause : new IOException("mux session closed");
     for (MuxStream s : streams.values()) {
-      s.fail(cause instanceof EOFException ? new EOFException("mux session ended") : cause);
+      s.fail(cause instanceof EOFException ? new EOFException(cause.getMessage()) : cause);
     }
     for (MuxStream s = backlog.poll(); s != null; s = backlog.poll()) {
       s.fail(cause);
     }
     streams.clear();
+    backlog.offer(endOfStreams);
     try {
       carrier.close();
     } catch (IOException e) {
       LOG.debug("mux session close: {}", e.toString());
+    }
+    // the reader ends on the closed carrier; a close from elsewhere waits for it (bounded)
+    Thread r = reader;
+    if (r != null && r != Thread.currentThread()) {
+      try {
+        if (!r.join(java.time.Duration.ofSeconds(5))) {
+          LOG.debug("mux session {}: reader still running after close", carrier.remoteAddress());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    closeDone.countDown();
+  }
+
+  /** A second close waits until the first is done (so it too returns with the carrier closed). */
+  private void awaitClosed() {
+    if (Thread.currentThread() == reader) {
+      return; // the first close is waiting for us
+    }
+    try {
+      if (!closeDone.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        LOG.debug("mux session {}: close still running", carrier.remoteAddress());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

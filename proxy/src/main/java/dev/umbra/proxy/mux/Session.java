@@ -17,6 +17,16 @@ sealed interface Session extends Closeable permits MuxSession, H2MuxSession {
 
   boolean isClosed();
 
+  /**
+   * Whether another stream may be opened now (open, and under the stream limit: sing-mux's
+   * CanTakeNewRequest); a session that cannot is passed over, not closed.
+   */
+  boolean canTakeNewStream();
+
+  /**
+   * Closes the carrier and fails every stream; returns once the threads this session started have
+   * ended (bounded).
+   */
   @Override
   void close();
 }

@@ -61,6 +61,9 @@ final class SmuxSession extends MuxSession {
         if ((id & 1) != (client ? 0 : 1) || id == 0) {
           throw new ProtocolException("smux SYN for stream " + id + " of the wrong side");
         }
+        synchronized (this) {
+          highestPeerId = Math.max(highestPeerId, id);
+        }
         if (!streams.containsKey(id)) {
           MuxStream s = new MuxStream(id, this, STREAM_BUFFER);
           if (!admit(s)) {
@@ -71,6 +74,9 @@ final class SmuxSession extends MuxSession {
       case SmuxFrame.FIN -> {
         skip(f.length());
         MuxStream s = streams.get(id);
+        if (s == null && neverOpened(id)) {
+          throw new ProtocolException("smux FIN for stream " + id + " which was never opened");
+        }
         if (s != null) {
           s.remoteFinish();
           if (s.isFinished()) {
@@ -82,6 +88,9 @@ final class SmuxSession extends MuxSession {
         byte[] data = new byte[f.length()];
         in.readFully(data);
         MuxStream s = streams.get(id);
+        if (s == null && neverOpened(id)) {
+          throw new ProtocolException("smux data for stream " + id + " which was never opened");
+        }
         if (s != null && data.length > 0) {
           s.deliver(data, true);
         }
@@ -91,6 +100,12 @@ final class SmuxSession extends MuxSession {
           throw new ProtocolException("smux window update (version 2) in a version 1 session");
       default -> throw new ProtocolException("smux frame with unknown command " + f.cmd());
     }
+  }
+
+  @Override
+  protected synchronized boolean neverOpened(int id) {
+    boolean ours = (id & 1) == (client ? 1 : 0);
+    return ours ? id > nextId : id > highestPeerId;
   }
 
   @Override

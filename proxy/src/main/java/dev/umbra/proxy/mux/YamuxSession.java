@@ -89,6 +89,9 @@ final class YamuxSession extends MuxSession {
       if (streams.containsKey(id)) {
         throw new ProtocolException("yamux SYN for stream " + id + " which is open");
       }
+      synchronized (this) {
+        highestPeerId = Math.max(highestPeerId, id);
+      }
       MuxStream s = new MuxStream(id, this, INITIAL_WINDOW);
       windows.put(id, new Window());
       if (admit(s)) {
@@ -100,6 +103,9 @@ final class YamuxSession extends MuxSession {
     }
     MuxStream s = streams.get(id);
     Window w = windows.get(id);
+    if (s == null && id != 0 && neverOpened(id)) {
+      throw new ProtocolException("yamux frame for stream " + id + " which was never opened");
+    }
     if (f.type() == YamuxFrame.WINDOW_UPDATE) {
       if (w != null && f.length() > 0) {
         synchronized (w) {
@@ -142,6 +148,12 @@ final class YamuxSession extends MuxSession {
       s.fail(new IOException("yamux stream reset by peer"));
       forget(id);
     }
+  }
+
+  @Override
+  protected synchronized boolean neverOpened(int id) {
+    boolean ours = (id & 1) == (client ? 1 : 0);
+    return ours ? id >= nextId : id > highestPeerId;
   }
 
   private void forget(int id) {

@@ -231,5 +231,8 @@ public final class ShadowsocksInbound implements InjectableInbound {
     if (udp != null) {
       udp.close();
     }
+    if (mux != null) {
+      mux.close(); // its sessions run on accepted connections, which outlive the listener
+    }
   }
 }

@@ -77,6 +77,9 @@ public final class ShadowsocksOutbound implements Outbound, Lifecycle {
 
   @Override
   public void close() {
+    if (mux != null) {
+      mux.close();
+    }
     if (child != null) {
       child.close();
     }

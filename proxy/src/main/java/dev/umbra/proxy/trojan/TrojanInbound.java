@@ -190,5 +190,8 @@ public final class TrojanInbound implements InjectableInbound {
   @Override
   public void close() throws IOException {
     listener.close();
+    if (mux != null) {
+      mux.close(); // its sessions run on accepted connections, which outlive the listener
+    }
   }
 }

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Set;
 
 /** Trojan client: TLS (and a transport) to the server, then the request header. */
-public final class TrojanOutbound implements Outbound {
+public final class TrojanOutbound implements Outbound, java.io.Closeable {
   private final String tag;
   private final TrojanOutboundOptions options;
   private final Dialer dialer;
@@ -99,5 +99,13 @@ public final class TrojanOutbound implements Outbound {
   @Override
   public String tag() {
     return tag;
+  }
+
+  /** Closes the multiplex sessions (and the threads they started) this outbound opened. */
+  @Override
+  public void close() {
+    if (mux != null) {
+      mux.close();
+    }
   }
 }

@@ -215,5 +215,8 @@ public final class VlessInbound implements InjectableInbound {
   @Override
   public void close() throws IOException {
     listener.close();
+    if (mux != null) {
+      mux.close(); // its sessions run on accepted connections, which outlive the listener
+    }
   }
 }

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Set;
 
 /** VLESS client: TLS and transport to the server, then the request header. */
-public final class VlessOutbound implements Outbound {
+public final class VlessOutbound implements Outbound, java.io.Closeable {
   private final String tag;
   private final VlessOutboundOptions options;
   private final Dialer dialer;
@@ -119,5 +119,13 @@ public final class VlessOutbound implements Outbound {
   @Override
   public String tag() {
     return tag;
+  }
+
+  /** Closes the multiplex sessions (and the threads they started) this outbound opened. */
+  @Override
+  public void close() {
+    if (mux != null) {
+      mux.close();
+    }
   }
 }

@@ -25,7 +25,7 @@ import java.util.Set;
 import javax.crypto.AEADBadTagException;
 
 /** VMess client with the AEAD header. */
-public final class VmessOutbound implements Outbound {
+public final class VmessOutbound implements Outbound, java.io.Closeable {
   private static final SecureRandom RANDOM = new SecureRandom();
   private final String tag;
   private final VmessOutboundOptions options;
@@ -235,5 +235,13 @@ public final class VmessOutbound implements Outbound {
   @Override
   public String tag() {
     return tag;
+  }
+
+  /** Closes the multiplex sessions (and the threads they started) this outbound opened. */
+  @Override
+  public void close() {
+    if (mux != null) {
+      mux.close();
+    }
   }
 }

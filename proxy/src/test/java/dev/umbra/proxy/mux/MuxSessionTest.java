@@ -201,20 +201,29 @@ class MuxSessionTest {
   }
 
   @Test
-  void smuxDataForUnknownStreamsIsDropped() throws Exception {
+  void smuxDataForClosedStreamsIsDroppedButNeverOpenedOnesCloseTheSession() throws Exception {
     Conn[] p = Pipe.create();
     MuxSession server = session("smux", p[1], false);
     OutputStream out = p[0].out();
-    // PSH for stream 5 that was never opened, then SYN 3 and data for 3
-    out.write(HEX.parseHex("0102030005000000616263"));
+    // SYN 3, FIN 3 (both sides done once the server closes it), then late data for 3: dropped
     out.write(HEX.parseHex("0100000003000000"));
-    out.write(HEX.parseHex("0102020003000000" + "6f6b"));
+    out.flush();
+    MuxStream closedOne = server.accept();
+    closedOne.close();
+    out.write(HEX.parseHex("0102030003000000616263"));
+    // SYN 5 and data for 5
+    out.write(HEX.parseHex("0100000005000000"));
+    out.write(HEX.parseHex("0102020005000000" + "6f6b"));
     out.flush();
     MuxStream s = server.accept();
     s.setReadTimeout(10_000);
     InputStream in = s.in();
     assertThat(new String(in.readNBytes(2))).isEqualTo("ok");
     assertThat(server.isClosed()).isFalse();
-    server.close();
+
+    // data for stream 9, which the client never opened: a protocol violation
+    out.write(HEX.parseHex("0102030009000000616263"));
+    out.flush();
+    awaitClosed(server);
   }
 }

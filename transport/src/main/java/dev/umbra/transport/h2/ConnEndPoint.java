@@ -27,6 +27,12 @@ final class ConnEndPoint extends AbstractEndPoint {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition readWanted = lock.newCondition();
   private final Condition writable = lock.newCondition();
+  private final Condition writerFinished = lock.newCondition();
+  private Thread reader;
+  private Thread writer;
+  private volatile Thread closer;
+  private final java.util.concurrent.CountDownLatch closed =
+      new java.util.concurrent.CountDownLatch(1);
   private final byte[] readBuffer = new byte[READ_BUFFER];
   private int readStart;
   private int readEnd;
@@ -35,6 +41,10 @@ final class ConnEndPoint extends AbstractEndPoint {
   private final ArrayDeque<byte[]> writeQueue = new ArrayDeque<>();
   private int queued;
   private boolean writeBlocked;
+
+  /** Size of the write {@link #flush} last refused: Jetty retries it whole once resumed. */
+  private int refused;
+
   private boolean outputShut;
   private boolean closing;
   private boolean writerDone;
@@ -56,8 +66,34 @@ final class ConnEndPoint extends AbstractEndPoint {
 
   /** Starts the reader and writer threads; call after the Jetty connection is attached. */
   void startIo(String name) {
-    Thread.ofVirtual().name(name + "-read").start(this::readLoop);
-    Thread.ofVirtual().name(name + "-write").start(this::writeLoop);
+    reader = Thread.ofVirtual().name(name + "-read").start(this::readLoop);
+    writer = Thread.ofVirtual().name(name + "-write").start(this::writeLoop);
+  }
+
+  /**
+   * Waits until the reader, writer and closer threads have ended (after {@link #close}), at most
+   * {@code max}; false if one still runs.
+   */
+  boolean awaitStopped(java.time.Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    for (Thread t : new Thread[] {writer, closer, reader}) {
+      if (t != null && t != Thread.currentThread()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !t.join(java.time.Duration.ofNanos(left))) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private boolean isEof() {
+    lock.lock();
+    try {
+      return readEof && readStart >= readEnd;
+    } finally {
+      lock.unlock();
+    }
   }
 
   long nanosSinceLastRead() {
@@ -102,6 +138,12 @@ final class ConnEndPoint extends AbstractEndPoint {
           }
         }
         getFillInterest().fillable();
+        if (read && isEof()) {
+          // HTTP/2 has no half-closed connection: the carrier's end is the session's end, whether
+          // or not Jetty asks to read again
+          close();
+          return;
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -123,7 +165,7 @@ final class ConnEndPoint extends AbstractEndPoint {
             break;
           }
           queued -= chunk.length;
-          if (writeBlocked && queued < WRITE_QUEUE_LIMIT) {
+          if (writeBlocked && fits(refused)) {
             writeBlocked = false;
             resume = true;
           }
@@ -149,7 +191,6 @@ final class ConnEndPoint extends AbstractEndPoint {
       boolean close;
       lock.lock();
       try {
-        writerDone = true;
         close = closing;
       } finally {
         lock.unlock();
@@ -165,6 +206,14 @@ final class ConnEndPoint extends AbstractEndPoint {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       closeQuietly();
+    } finally {
+      lock.lock();
+      try {
+        writerDone = true;
+        writerFinished.signalAll();
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
@@ -210,7 +259,8 @@ final class ConnEndPoint extends AbstractEndPoint {
       if (closing || outputShut) {
         throw new IOException("HTTP/2 carrier closed");
       }
-      if (queued > 0 && queued + total > WRITE_QUEUE_LIMIT) {
+      if (!fits(total)) {
+        refused = total;
         return false;
       }
       if (total > 0) {
@@ -239,7 +289,9 @@ final class ConnEndPoint extends AbstractEndPoint {
     boolean resume;
     lock.lock();
     try {
-      resume = queued < WRITE_QUEUE_LIMIT;
+      // resume only when the refused write now fits: resuming earlier makes Jetty retry, fail
+      // and resume again in a loop that spins as long as the carrier is blocked
+      resume = fits(refused);
       writeBlocked = !resume;
     } finally {
       lock.unlock();
@@ -247,6 +299,11 @@ final class ConnEndPoint extends AbstractEndPoint {
     if (resume) {
       Thread.ofVirtual().start(() -> getWriteFlusher().completeWrite());
     }
+  }
+
+  /** Whether a write of {@code total} bytes may be queued now (always when the queue is empty). */
+  private boolean fits(int total) {
+    return queued == 0 || queued + total <= WRITE_QUEUE_LIMIT;
   }
 
   @Override
@@ -271,8 +328,14 @@ final class ConnEndPoint extends AbstractEndPoint {
     }
   }
 
+  /** Waits up to {@code millis} for this endpoint to be closed; true once it is. */
+  boolean awaitClosed(long millis) throws InterruptedException {
+    return closed.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   @Override
   protected void doClose() {
+    closed.countDown();
     boolean writerGone;
     lock.lock();
     try {
@@ -288,15 +351,22 @@ final class ConnEndPoint extends AbstractEndPoint {
       return;
     }
     // the writer flushes what Jetty queued (a GOAWAY) and closes; a stuck peer gets a hard close
-    Thread.ofVirtual()
-        .start(() -> {
-          try {
-            Thread.sleep(5000);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          closeQuietly();
-        });
+    closer =
+        Thread.ofVirtual()
+            .start(() -> {
+              lock.lock();
+              try {
+                long left = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+                while (!writerDone && left > 0) {
+                  left = writerFinished.awaitNanos(left);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } finally {
+                lock.unlock();
+              }
+              closeQuietly();
+            });
   }
 
   @Override

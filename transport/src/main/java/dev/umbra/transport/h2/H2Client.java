@@ -20,6 +20,8 @@ import org.eclipse.jetty.http2.client.HTTP2ClientConnectionFactory;
 import org.eclipse.jetty.http2.frames.GoAwayFrame;
 import org.eclipse.jetty.http2.frames.HeadersFrame;
 import org.eclipse.jetty.http2.frames.PingFrame;
+import org.eclipse.jetty.http2.frames.ResetFrame;
+import org.eclipse.jetty.http2.frames.SettingsFrame;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Promise;
@@ -35,6 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class H2Client {
   private static final Logger LOG = LoggerFactory.getLogger(H2Client.class);
   private static final long OPEN_TIMEOUT_SECONDS = 15;
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
   private final String name;
   private final Duration idleTimeout;
@@ -42,8 +45,15 @@ public final class H2Client {
   private final boolean pingWithoutStreams;
   private final ReentrantLock lock = new ReentrantLock();
   private Live live;
+  private boolean closed;
 
-  private record Live(Session session, ConnEndPoint endPoint, Conn carrier, boolean[] goneAway) {
+  private record Live(
+      Session session,
+      ConnEndPoint endPoint,
+      Conn carrier,
+      boolean[] goneAway,
+      Thread[] pinger,
+      int[] maxStreams) {
     boolean usable() {
       return !session.isClosed() && !goneAway[0] && endPoint.isOpen();
     }
@@ -75,9 +85,18 @@ public final class H2Client {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException();
       } catch (TimeoutException e) {
+        // a stream created after all must not linger unowned
+        p.thenAccept(st ->
+            st.reset(
+                new ResetFrame(st.getId(), ErrorCode.CANCEL_STREAM_ERROR.code), Callback.NOOP));
         last = new IOException(name + ": HTTP/2 stream not opened in time");
       } catch (ExecutionException e) {
         last = new IOException(name + ": cannot open an HTTP/2 stream", e.getCause());
+      }
+      if (l.usable()) {
+        // a stream-level failure (e.g. the peer's stream limit): the session and its other
+        // streams go on
+        throw last;
       }
       // the session died under us (GOAWAY, reset carrier): drop it and try a fresh one once
       drop(l);
@@ -100,6 +119,9 @@ public final class H2Client {
   private Live live(Dial dial) throws IOException {
     lock.lock();
     try {
+      if (closed) {
+        throw new IOException(name + ": closed");
+      }
       if (live != null && live.usable()) {
         return live;
       }
@@ -115,12 +137,22 @@ public final class H2Client {
     Conn carrier = dial.dial();
     ConnEndPoint ep = new ConnEndPoint(client.getScheduler(), carrier, null);
     boolean[] goneAway = new boolean[1];
+    // the server's SETTINGS_MAX_CONCURRENT_STREAMS (Jetty's client does not enforce it)
+    int[] maxStreams = {Integer.MAX_VALUE};
     long[] pong = new long[1];
     Session.Listener listener =
         new Session.Listener() {
           @Override
           public void onGoAway(Session session, GoAwayFrame frame) {
             goneAway[0] = true;
+          }
+
+          @Override
+          public void onSettings(Session session, SettingsFrame frame) {
+            Integer max = frame.getSettings().get(SettingsFrame.MAX_CONCURRENT_STREAMS);
+            if (max != null) {
+              maxStreams[0] = max;
+            }
           }
 
           @Override
@@ -159,9 +191,9 @@ public final class H2Client {
       carrier.close();
       throw new IOException(name + ": HTTP/2 session setup failed", e);
     }
-    Live l = new Live(session, ep, carrier, goneAway);
+    Live l = new Live(session, ep, carrier, goneAway, new Thread[1], maxStreams);
     if (idleTimeout != null && !idleTimeout.isZero()) {
-      Thread.ofVirtual().name(name + "-ping").start(() -> healthCheck(l, pong));
+      l.pinger()[0] = Thread.ofVirtual().name(name + "-ping").start(() -> healthCheck(l, pong));
     }
     LOG.debug("{}: new HTTP/2 session over {}", name, carrier);
     return l;
@@ -195,6 +227,65 @@ public final class H2Client {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Closes the live session and its carrier and waits (bounded) until the threads it started have
+   * ended; later opens fail. Streams still open fail.
+   */
+  public void close() {
+    Live l;
+    lock.lock();
+    try {
+      closed = true;
+      l = live;
+      live = null;
+    } finally {
+      lock.unlock();
+    }
+    if (l == null) {
+      return;
+    }
+    Thread pinger = l.pinger()[0];
+    if (pinger != null) {
+      pinger.interrupt();
+    }
+    l.session().close(ErrorCode.NO_ERROR.code, "", Callback.NOOP);
+    l.endPoint().close();
+    try {
+      // the GOAWAY is queued; the writer sends it (bounded) and closes the carrier
+      if (!l.endPoint().awaitStopped(CLOSE_WAIT) || (pinger != null && !joined(pinger))) {
+        LOG.debug("{}: HTTP/2 session threads still running after {}", name, CLOSE_WAIT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static boolean joined(Thread t) throws InterruptedException {
+    return t == Thread.currentThread() || t.join(CLOSE_WAIT);
+  }
+
+  /**
+   * Whether the live session takes another stream now: open, no GOAWAY, and under the peer's
+   * concurrent-stream limit (Go's ClientConn.CanTakeNewRequest).
+   */
+  public boolean canTakeNewStream() {
+    lock.lock();
+    try {
+      if (closed) {
+        return false;
+      }
+      if (live == null) {
+        return true;
+      }
+      if (!live.usable()) {
+        return false;
+      }
+      return live.session().getStreams().size() < live.maxStreams()[0];
+    } finally {
+      lock.unlock();
     }
   }
 

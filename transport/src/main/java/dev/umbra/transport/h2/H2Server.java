@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.MetaData;
@@ -54,6 +53,8 @@ public final class H2Server {
   private final RequestCheck check;
   private final Duration idleTimeout;
   private final Factory factory = new Factory();
+  private final java.util.Set<ConnEndPoint> serving =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public H2Server(String name, RequestCheck check, Duration idleTimeout) {
     this.name = name;
@@ -73,6 +74,11 @@ public final class H2Server {
     @Override
     protected ServerSessionListener newSessionListener(Connector connector, EndPoint endPoint) {
       return (ServerSessionListener) ((ConnEndPoint) endPoint).attachment;
+    }
+
+    /** The SETTINGS the factory's own listener would send (stream limit, windows). */
+    java.util.Map<Integer, Integer> settings() {
+      return newSettings();
     }
   }
 
@@ -99,9 +105,11 @@ public final class H2Server {
     ep.onOpen();
     connection.onOpen();
     ep.startIo(name);
+    serving.add(ep);
     Session session = null;
     try {
-      while (!closed.await(1, TimeUnit.SECONDS)) {
+      // Jetty's connection-closed event does not always come: the endpoint's own close ends it too
+      while (closed.getCount() > 0 && !ep.awaitClosed(1000)) {
         if (session == null && connection instanceof org.eclipse.jetty.http2.HTTP2Connection h) {
           session = h.getSession();
         }
@@ -114,10 +122,27 @@ public final class H2Server {
           session.close(ErrorCode.NO_ERROR.code, "idle", Callback.NOOP);
         }
       }
+      // the session is over: return only once its reader and writer have ended too
+      serving.remove(ep);
+      ep.close();
+      if (!ep.awaitStopped(Duration.ofSeconds(5))) {
+        LOG.debug("{}: HTTP/2 session threads still running after close", name);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      serving.remove(ep);
       ep.close();
       throw new InterruptedIOException();
+    }
+  }
+
+  /**
+   * Ends every session this server is serving now: their {@link #serve} calls return once the
+   * session's threads have ended.
+   */
+  public void close() {
+    for (ConnEndPoint ep : java.util.List.copyOf(serving)) {
+      ep.close();
     }
   }
 
@@ -183,6 +208,36 @@ public final class H2Server {
     @Override
     public boolean onIdleTimeout(Session session) {
       return false;
+    }
+
+    /**
+     * Our SETTINGS: without them the client is never told the concurrent-stream limit this server
+     * enforces (it would see its extra streams refused) nor the larger receive windows.
+     */
+    @Override
+    public java.util.Map<Integer, Integer> onPreface(Session session) {
+      return factory.settings();
+    }
+
+    @Override
+    public void onFailure(Session session, Throwable failure, Callback callback) {
+      // a connection error (bad frame, flow-control violation…): only this session ends; a
+      // carrier closed under the session (either side shut down) is not worth a warning
+      if (failure instanceof java.nio.channels.ClosedChannelException
+          || failure instanceof org.eclipse.jetty.io.EofException
+          || "HTTP/2 carrier closed".equals(failure.getMessage())) {
+        LOG.debug(
+            "{}: {}: HTTP/2 session ended: {}", name, carrier.remoteAddress(), failure.toString());
+      } else {
+        LOG.warn(
+            "{}: {}: HTTP/2 session failed: {}", name, carrier.remoteAddress(), failure.toString());
+      }
+      callback.succeeded();
+    }
+
+    @Override
+    public void onGoAway(Session session, org.eclipse.jetty.http2.frames.GoAwayFrame frame) {
+      LOG.debug("{}: {}: GOAWAY {}", name, carrier.remoteAddress(), frame);
     }
   }
 }
