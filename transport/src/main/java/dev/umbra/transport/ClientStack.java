@@ -138,6 +138,19 @@ public final class ClientStack {
     }
   }
 
+  /**
+   * Closes what outlives a single connection: the shared HTTP/2 or gRPC session, the QUIC
+   * connection. Their streams fail; later connects fail.
+   */
+  public void close() {
+    if (sessions != null) {
+      sessions.close();
+    }
+    if (quic != null) {
+      quic.close();
+    }
+  }
+
   private void requireStream() throws IOException {
     if (quic != null) {
       throw new IOException(

@@ -9,4 +9,7 @@ import java.io.IOException;
  */
 public interface SessionClientTransport {
   Conn open(Dial carrier, String server) throws IOException;
+
+  /** Closes the live session (its streams fail) and stops its threads; later opens fail. */
+  void close();
 }

@@ -107,5 +107,6 @@ public final class TrojanOutbound implements Outbound, java.io.Closeable {
     if (mux != null) {
       mux.close();
     }
+    stack.close();
   }
 }

@@ -127,5 +127,6 @@ public final class VlessOutbound implements Outbound, java.io.Closeable {
     if (mux != null) {
       mux.close();
     }
+    stack.close();
   }
 }

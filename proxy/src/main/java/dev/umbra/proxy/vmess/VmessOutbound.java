@@ -243,5 +243,6 @@ public final class VmessOutbound implements Outbound, java.io.Closeable {
     if (mux != null) {
       mux.close();
     }
+    stack.close();
   }
 }

@@ -67,4 +67,9 @@ public final class GrpcClient implements SessionClientTransport {
   private static String authority(String host) {
     return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
   }
+
+  @Override
+  public void close() {
+    client.close();
+  }
 }

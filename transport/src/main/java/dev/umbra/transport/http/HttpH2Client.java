@@ -42,4 +42,9 @@ public final class HttpH2Client implements SessionClientTransport {
         carrier,
         new MetaData.Request(HttpRequests.method(options), uri, HttpVersion.HTTP_2, headers));
   }
+
+  @Override
+  public void close() {
+    client.close();
+  }
 }
