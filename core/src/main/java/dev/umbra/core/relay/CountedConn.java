@@ -1,13 +1,13 @@
 package dev.umbra.core.relay;
 
 import dev.umbra.core.net.Conn;
+import dev.umbra.core.net.LayeredConn;
 import java.io.Closeable;
 import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -15,8 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the inbound writes counts as upload and what it reads as download, and the connection stays in
  * the tracker until closed, like a relayed one.
  */
-public final class CountedConn implements Conn {
-  private final Conn remote;
+public final class CountedConn extends LayeredConn {
   private final Closeable tracked;
   private final InputStream in;
   private final OutputStream out;
@@ -24,7 +23,7 @@ public final class CountedConn implements Conn {
 
   /** Wraps {@code remote}; {@code tracked} is released on close. */
   public CountedConn(Conn remote, TrafficCounter counter, Closeable tracked) {
-    this.remote = remote;
+    super(remote);
     this.tracked = tracked;
     this.in =
         new FilterInputStream(remote.in()) {
@@ -73,30 +72,10 @@ public final class CountedConn implements Conn {
   }
 
   @Override
-  public void shutdownOutput() throws IOException {
-    remote.shutdownOutput();
-  }
-
-  @Override
-  public void setReadTimeout(int millis) throws IOException {
-    remote.setReadTimeout(millis);
-  }
-
-  @Override
-  public SocketAddress localAddress() {
-    return remote.localAddress();
-  }
-
-  @Override
-  public SocketAddress remoteAddress() {
-    return remote.remoteAddress();
-  }
-
-  @Override
   public void close() throws IOException {
     if (closed.compareAndSet(false, true)) {
       try {
-        remote.close();
+        carrier.close();
       } finally {
         tracked.close();
       }

@@ -3,6 +3,7 @@ package dev.umbra.proxy.shadowsocks;
 import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Destination;
 import dev.umbra.proxy.socks.SocksAddress;
+import dev.umbra.transport.StreamConn;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,7 +44,7 @@ final class Aead2022Client {
             chunks);
     InputStream response =
         new LazyInputStream(() -> openResponse(carrier.in(), method, userPsk, salt, serverSalts));
-    return new SessionConn(carrier, session.in(response), session.out());
+    return new StreamConn(carrier, session.in(response), session.out());
   }
 
   static int maxInitialPayload(Destination d) {

@@ -12,6 +12,7 @@ import dev.umbra.core.net.Destination;
 import dev.umbra.core.net.Network;
 import dev.umbra.core.net.SocketConn;
 import dev.umbra.proxy.mux.MuxServer;
+import dev.umbra.transport.StreamConn;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -133,7 +134,7 @@ public final class ShadowsocksInbound implements InjectableInbound {
     if (request.user() != null) {
       m = m.withUser(request.user());
     }
-    SessionConn session = new SessionConn(conn, request.in(), request.out());
+    StreamConn session = new StreamConn(conn, request.in(), request.out());
     int uot = UdpOverTcp.version(request.destination());
     if (uot != 0) {
       udpOverTcp(session, uot, m, source);
@@ -147,7 +148,7 @@ public final class ShadowsocksInbound implements InjectableInbound {
    * A sing-box UDP-over-TCP stream: its datagrams are routed as a UDP association. It arrives over
    * TCP, so (as in sing-box) {@code network: tcp} does not refuse it.
    */
-  private void udpOverTcp(SessionConn session, int version, Metadata m, InetSocketAddress source)
+  private void udpOverTcp(StreamConn session, int version, Metadata m, InetSocketAddress source)
       throws IOException {
     Destination destination = m.destination();
     Destination fixed = null;

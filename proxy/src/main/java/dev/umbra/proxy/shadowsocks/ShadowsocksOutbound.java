@@ -11,6 +11,7 @@ import dev.umbra.core.net.Network;
 import dev.umbra.core.net.PacketConn;
 import dev.umbra.proxy.mux.MuxClient;
 import dev.umbra.proxy.mux.SingMux;
+import dev.umbra.transport.StreamConn;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -145,7 +146,7 @@ public final class ShadowsocksOutbound implements Outbound, Lifecycle {
     return switch (method) {
       case Method.None n -> {
         ClientSession s = ClientSession.prefixed(carrier.out(), header);
-        yield new SessionConn(carrier, s.in(carrier.in()), s.out());
+        yield new StreamConn(carrier, s.in(carrier.in()), s.out());
       }
       case Method.Aead a -> {
         byte[] salt = new byte[a.saltSize()];
@@ -167,7 +168,7 @@ public final class ShadowsocksOutbound implements Outbound, Lifecycle {
               System.arraycopy(rest, 0, serverSalt, 1, rest.length);
               return new AeadInputStream(carrier.in(), codec(a, Kdf.aeadSubkey(key, serverSalt)));
             });
-        yield new SessionConn(carrier, s.in(response), s.out());
+        yield new StreamConn(carrier, s.in(response), s.out());
       }
       case Method.Aead2022 a -> Aead2022Client.open(carrier, a, psks, destination, serverSalts);
     };
