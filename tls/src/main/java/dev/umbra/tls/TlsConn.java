@@ -24,6 +24,10 @@ public final class TlsConn implements Conn {
   // Several records per write to the carrier: one syscall for up to this many full records.
   private static final int RECORDS_PER_WRITE = 4;
   private static final int READ_AHEAD = 64 * 1024;
+  // The most ciphertext held while waiting for one record to complete. The engine rejects a
+  // record header longer than TLS allows before this is reached; the cap only keeps a hostile
+  // length from growing the buffer should an engine ever accept one.
+  private static final int MAX_NET_IN = 4 * READ_AHEAD;
 
   private final Conn raw;
   private final SSLEngine engine;
@@ -39,6 +43,11 @@ public final class TlsConn implements Conn {
   private ByteBuffer netIn;
   private ByteBuffer appIn;
   private boolean inboundDone;
+  // A record after already decrypted data failed (bad MAC, alert, malformed): the data before it
+  // is returned first, and this is thrown by the next read.
+  private IOException readFailure;
+  // The caller's array wrapped for decrypting straight into it, kept while the caller reuses it.
+  private ByteBuffer callerView = ByteBuffer.allocate(0);
   // Write side, guarded by writeLock.
   private ByteBuffer netOut;
   // Set once a direction is handed to the caller raw (detachInput/detachOutput).
@@ -235,6 +244,9 @@ public final class TlsConn implements Conn {
     netIn.compact();
     try {
       if (!netIn.hasRemaining()) {
+        if (netIn.capacity() >= MAX_NET_IN) {
+          throw new SSLException("TLS record longer than " + MAX_NET_IN + " bytes");
+        }
         netIn = growReadMode(netIn.flip(), engine.getSession().getPacketBufferSize()).compact();
       }
       int n = rawIn.read(netIn.array(), netIn.arrayOffset() + netIn.position(), netIn.remaining());
@@ -267,19 +279,28 @@ public final class TlsConn implements Conn {
     try {
       int total = Math.min(len, appIn.remaining());
       appIn.get(b, off, total);
+      if (total == 0 && readFailure != null) {
+        throw readFailure;
+      }
       int appSize = engine.getSession().getApplicationBufferSize();
-      while (total < len && !inboundDone) {
+      while (total < len && !inboundDone && readFailure == null) {
         boolean block = total == 0;
         boolean direct = len - total >= appSize;
         ByteBuffer dst;
         if (direct) {
-          dst = ByteBuffer.wrap(b, off + total, len - total);
+          dst = view(b, off + total, len - total);
         } else {
           dst = appIn.compact();
         }
         SSLEngineResult r;
         try {
           r = engine.unwrap(netIn, dst);
+        } catch (SSLException e) {
+          if (block) {
+            throw e;
+          }
+          readFailure = e; // hand over what came before the bad record first
+          return total;
         } finally {
           if (!direct) {
             appIn.flip();
@@ -321,6 +342,18 @@ public final class TlsConn implements Conn {
     } finally {
       readLock.unlock();
     }
+  }
+
+  /**
+   * {@code b[off, off + len)} as a buffer, reusing the last one when the caller reuses its array.
+   */
+  private ByteBuffer view(byte[] b, int off, int len) {
+    ByteBuffer v = callerView;
+    if (v.array() != b) {
+      v = ByteBuffer.wrap(b);
+      callerView = v;
+    }
+    return v.limit(off + len).position(off);
   }
 
   /** TLS 1.3 key updates and TLS 1.2 close_notify replies ask for a wrap while reading. */
@@ -401,6 +434,9 @@ public final class TlsConn implements Conn {
     readLock.lock();
     try {
       while (!appIn.hasRemaining()) {
+        if (readFailure != null) {
+          throw readFailure;
+        }
         if (inboundDone) {
           return -1;
         }
