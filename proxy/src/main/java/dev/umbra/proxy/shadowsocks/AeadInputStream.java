@@ -17,8 +17,8 @@ import javax.crypto.AEADBadTagException;
 public final class AeadInputStream extends InputStream {
   private static final int LENGTH_CHUNK = 2 + AeadStreamCodec.TAG;
 
-  /** Bulk buffer: 128 KiB of chunks (a socket read's most) beyond one more whole chunk. */
-  private static final int BULK_EXTRA = 128 * 1024;
+  /** Bulk buffer: 64 KiB of chunks beyond one more whole chunk. */
+  private static final int BULK_EXTRA = 64 * 1024;
 
   private final InputStream raw;
   private final AeadStreamCodec codec;

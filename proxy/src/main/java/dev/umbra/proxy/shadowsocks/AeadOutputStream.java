@@ -8,12 +8,12 @@ import java.io.OutputStream;
  * Seals everything written into Shadowsocks AEAD chunks, several chunks per carrier write. An
  * optional raw prefix (the salt, and for SIP022 the sealed request header) goes out with the first
  * chunk, in the same carrier write. One sealing buffer, reused: it holds one chunk at first and
- * grows once to hold 128 KiB of payload as whole chunks when a write brings more than one chunk's
+ * grows once to hold 64 KiB of payload as whole chunks when a write brings more than one chunk's
  * worth, so a relay write (whole chunks, see {@link FramedOutput}) is one carrier write.
  */
 public final class AeadOutputStream extends OutputStream implements FramedOutput {
   /** Payload per carrier write once data flows in bulk. */
-  private static final int BULK = 128 * 1024;
+  private static final int BULK = 64 * 1024;
 
   private final OutputStream raw;
   private final AeadStreamCodec codec;
@@ -50,9 +50,9 @@ public final class AeadOutputStream extends OutputStream implements FramedOutput
   public synchronized void write(byte[] b, int off, int len) throws IOException {
     if (len > codec.maxPayload() && !grown) {
       grown = true;
-      // Whole chunks: the relay reads whole chunks for us (FramedOutput), so its bulk write is
-      // exactly this many full chunks and goes out in one carrier write.
-      int chunks = Math.max(1, BULK / codec.maxPayload());
+      // Rounded up: the relay's bulk write is whole chunks (FramedOutput), but another writer's
+      // 64 KiB would be 4 full chunks and a runt that should not take a system call of its own.
+      int chunks = (BULK + codec.maxPayload() - 1) / codec.maxPayload();
       int room = (prefix == null ? 0 : prefix.length) + chunks * frame(codec.maxPayload());
       buf = new byte[Math.max(buf.length, room)];
     }
