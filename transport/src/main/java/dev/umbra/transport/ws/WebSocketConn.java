@@ -1,12 +1,12 @@
 package dev.umbra.transport.ws;
 
 import dev.umbra.core.net.Conn;
+import dev.umbra.core.net.LayeredConn;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ProtocolException;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.concurrent.locks.ReentrantLock;
@@ -16,11 +16,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * pings are answered, a close frame ends the input and is answered once. Payloads are streamed,
  * never buffered whole, so a frame's length costs no memory.
  */
-final class WebSocketConn implements Conn {
+final class WebSocketConn extends LayeredConn {
   private static final int CHUNK = 32 * 1024;
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final Conn carrier;
   private final InputStream rawIn;
   private final OutputStream rawOut;
   private final boolean client;
@@ -31,7 +30,7 @@ final class WebSocketConn implements Conn {
   private boolean closeSent;
 
   WebSocketConn(Conn carrier, InputStream rawIn, boolean client) {
-    this.carrier = carrier;
+    super(carrier);
     this.rawIn = rawIn;
     this.rawOut = carrier.out();
     this.client = client;
@@ -55,21 +54,6 @@ final class WebSocketConn implements Conn {
   @Override
   public void shutdownOutput() throws IOException {
     out.flush();
-  }
-
-  @Override
-  public void setReadTimeout(int millis) throws IOException {
-    carrier.setReadTimeout(millis);
-  }
-
-  @Override
-  public SocketAddress localAddress() {
-    return carrier.localAddress();
-  }
-
-  @Override
-  public SocketAddress remoteAddress() {
-    return carrier.remoteAddress();
   }
 
   @Override
