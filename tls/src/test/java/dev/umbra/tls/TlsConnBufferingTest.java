@@ -3,8 +3,6 @@ package dev.umbra.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.umbra.core.config.Binder;
-import dev.umbra.core.config.Jsonc;
 import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Pipe;
 import dev.umbra.testkit.TestCerts;
@@ -12,7 +10,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
@@ -40,10 +37,6 @@ class TlsConnBufferingTest {
   @BeforeAll
   static void certs() throws Exception {
     certs = TestCerts.create(dir);
-  }
-
-  private static TlsOptions options(String json) {
-    return Binder.bind(Jsonc.parse(json, "t"), TlsOptions.class, "tls");
   }
 
   /** A carrier whose next reads return at most the given sizes, then whatever is there. */
@@ -106,30 +99,8 @@ class TlsConnBufferingTest {
   private static Object[] pair(String version, Cut[] cut) throws Exception {
     Conn[] pipe = Pipe.create();
     cut[0] = new Cut(pipe[1]);
-    TlsServer server =
-        TlsServer.create(
-            options(
-                "{\"enabled\": true, \"certificate_path\": \"%s\", \"key_path\": \"%s\"}"
-                    .formatted(certs.certificate(), certs.key())),
-            "tls");
-    CompletableFuture<TlsConn> accepted =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return server.accept(cut[0]);
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
-            },
-            Thread::startVirtualThread);
-    TlsClient client =
-        TlsClient.create(
-            options(
-                "{\"enabled\": true, \"certificate_path\": \"%s\", \"max_version\": \"%s\"}"
-                    .formatted(certs.certificate(), version)),
-            "tls");
-    TlsConn c = client.wrap(pipe[0], "localhost");
-    return new Object[] {c, accepted.get(20, TimeUnit.SECONDS), pipe[0]};
+    TlsConn[] tls = TlsTestPair.handshake(certs, version, pipe[0], cut[0]);
+    return new Object[] {tls[0], tls[1], pipe[0]};
   }
 
   private static byte[] random(int n, int seed) {

@@ -3,21 +3,16 @@ package dev.umbra.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.umbra.core.config.Binder;
-import dev.umbra.core.config.Jsonc;
 import dev.umbra.core.net.Conn;
 import dev.umbra.core.net.Pipe;
 import dev.umbra.testkit.TestCerts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,37 +31,10 @@ class TlsDetachTest {
     certs = TestCerts.create(dir);
   }
 
-  private static TlsOptions options(String json) {
-    return Binder.bind(Jsonc.parse(json, "t"), TlsOptions.class, "tls");
-  }
-
   /** {client, server} over an in-memory pipe. */
   private static TlsConn[] pair(String version) throws Exception {
     Conn[] pipe = Pipe.create();
-    TlsServer server =
-        TlsServer.create(
-            options(
-                "{\"enabled\": true, \"certificate_path\": \"%s\", \"key_path\": \"%s\"}"
-                    .formatted(certs.certificate(), certs.key())),
-            "tls");
-    CompletableFuture<TlsConn> accepted =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return server.accept(pipe[1]);
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
-            },
-            Thread::startVirtualThread);
-    TlsClient client =
-        TlsClient.create(
-            options(
-                "{\"enabled\": true, \"certificate_path\": \"%s\", \"max_version\": \"%s\"}"
-                    .formatted(certs.certificate(), version)),
-            "tls");
-    TlsConn c = client.wrap(pipe[0], "localhost");
-    return new TlsConn[] {c, accepted.get(20, TimeUnit.SECONDS)};
+    return TlsTestPair.handshake(certs, version, pipe[0], pipe[1]);
   }
 
   /** Bytes that look like a TLS 1.3 application data record (what Vision carries raw). */
