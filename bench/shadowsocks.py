@@ -6,8 +6,10 @@ Each path forwards a local port to an iperf3 server through a Shadowsocks client
 proxy processes over the measured interval (from /proc/PID/stat; 1.0 = one core). Umbra runs as
 two JVMs started by ./umbra (one client, one server, every cipher on its own port). Every path gets
 the same short warm-up first, and Umbra's JVMs carry traffic on every path once before anything is
-measured (JIT warm-up; a proxy runs warm). Stops only what it started. UMBRA_JAVA_OPTS is passed on
-to ./umbra (e.g. a JFR recording for a profile).
+measured (JIT warm-up; a proxy runs warm). The paths take turns for --rounds=N rounds (3 unless
+given) and each path's figures are those of its median round by Gbit/s per core, so one noisy
+interval of any pair decides nothing. Stops only what it started. UMBRA_JAVA_OPTS is passed on to
+./umbra (e.g. a JFR recording for a profile).
 """
 import json, os, shutil, signal, socket, subprocess, sys, tempfile, time
 
@@ -26,6 +28,7 @@ def _arg(name):
 # --methods=m1,m2 measures only those methods; --umbra-only skips the peer pairs (profiling runs).
 ONLY_METHODS = _arg("methods")
 UMBRA_ONLY = "--umbra-only" in sys.argv
+ROUNDS = int(_arg("rounds") or (1 if QUICK else 3))
 SECONDS = 3 if QUICK else 8
 WARMUP = 1 if QUICK else 3
 JVM_WARMUP = 2 if QUICK else 6  # once per Umbra path before anything is measured (JIT)
@@ -113,6 +116,13 @@ def measure(port, pids):
             "cpu_s_per_gb_client_server": per_gb,
             "kernel_share": round(sys_cores / cores, 2) if cores > 0 else None,
             "load_average": round(os.getloadavg()[0], 1)}
+
+
+def median_round(samples, key):
+    """The sample whose `key` is the median (the lower middle one for an even count), with every
+    round's value of `key` under "rounds"."""
+    ordered = sorted(samples, key=lambda s: s[key] or 0)
+    return dict(ordered[(len(ordered) - 1) // 2], rounds=[s[key] for s in samples])
 
 
 def main():
@@ -203,15 +213,19 @@ def main():
                 iperf(u_fwd[(m, peer)], JVM_WARMUP)
                 time.sleep(1)
 
-        paths = results["paths"]
-        for m in methods:
-            row = paths.setdefault(m, {})
-            row["umbra client + umbra server"] = measure(u_fwd[(m, "umbra")], [uc.pid, us.pid])
-            if m not in CIPHERS or UMBRA_ONLY:
-                continue
-            row["umbra client + ss-server"] = measure(u_fwd[(m, "libev")], [uc.pid, pid_of[f"ss-server-{m}"]])
-            row["ss-local + ss-server"] = measure(tunnel[m], [pid_of[f"ss-tunnel-{m}"], pid_of[f"ss-server-{m}"]])
-            row["v2ray client + v2ray server"] = measure(v_fwd[m], [v2c.pid, v2s.pid])
+        samples = {}
+        for _ in range(ROUNDS):
+            for m in methods:
+                pairs = {"umbra client + umbra server": (u_fwd[(m, "umbra")], [uc.pid, us.pid])}
+                if m in CIPHERS and not UMBRA_ONLY:
+                    pairs["umbra client + ss-server"] = (u_fwd[(m, "libev")], [uc.pid, pid_of[f"ss-server-{m}"]])
+                    pairs["ss-local + ss-server"] = (tunnel[m], [pid_of[f"ss-tunnel-{m}"], pid_of[f"ss-server-{m}"]])
+                    pairs["v2ray client + v2ray server"] = (v_fwd[m], [v2c.pid, v2s.pid])
+                for pair, (port, pids) in pairs.items():
+                    samples.setdefault(m, {}).setdefault(pair, []).append(measure(port, pids))
+        results["rounds"] = ROUNDS
+        results["paths"] = {m: {pair: median_round(s, "gbps_per_core") for pair, s in rows.items()}
+                            for m, rows in samples.items()}
     finally:
         stop_all()
         shutil.rmtree(work, ignore_errors=True)
@@ -223,15 +237,17 @@ def main():
 
 
 def report(r):
-    print("\n## Shadowsocks throughput (iperf3, one stream, %ds)\n" % r["iperf_seconds"])
+    print("\n## Shadowsocks throughput (iperf3, one stream, %ds, median of %d interleaved rounds)\n"
+          % (r["iperf_seconds"], r.get("rounds", 1)))
     print("| method | path | Gbit/s | proxy CPU (cores) | Gbit/s per core | CPU s per GB (client+server) "
-          "| kernel share | load avg |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+          "| kernel share | load avg | Gbit/s per core, each round |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
     for m, rows in r["paths"].items():
         for name, row in rows.items():
             split = "+".join(str(x) for x in row["cpu_s_per_gb_client_server"] or [])
             print(f"| {m} | {name} | {row['gbps']} | {row['proxy_cores']} | {row['gbps_per_core']} | "
-                  f"{row['cpu_s_per_gb']} ({split}) | {row['kernel_share']} | {row['load_average']} |")
+                  f"{row['cpu_s_per_gb']} ({split}) | {row['kernel_share']} | {row['load_average']} | "
+                  f"{', '.join(str(x) for x in row.get('rounds', []))} |")
     print("\n## Umbra<->Umbra against the best peer pair (goal: >= 1.3x per core)\n")
     print("| method | Umbra Gbit/s per core | best peer pair | its Gbit/s per core | ratio per core | ratio Gbit/s |")
     print("|---|---:|---|---:|---:|---:|")

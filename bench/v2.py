@@ -5,12 +5,13 @@ Each path forwards a local port to an iperf3 server through a client and a serve
 processes): Umbra (two JVMs started by ./umbra, every path on its own port) or v2ray 4.34 (two
 processes). Throughput is iperf3's (one stream, client -> server); CPU is utime+stime of the two
 proxy processes over the measured interval (1.0 = one core). Every Umbra path carries traffic once
-before anything is measured (JIT warm-up). Stops only what it started.
+before anything is measured (JIT warm-up). The pairs take turns for --rounds N rounds (3 unless
+given) and each pair's figures are those of its median round by Gbit/s. Stops only what it started.
 """
 import json, os, shutil, signal, socket, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from shadowsocks import free_port, wait_port, iperf, cpu_seconds  # noqa: E402
+from shadowsocks import free_port, wait_port, iperf, cpu_seconds, median_round  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 QUICK = "--quick" in sys.argv
@@ -24,6 +25,7 @@ def arg(name, default=None):
 SECONDS = int(arg("--seconds", 3 if QUICK else 8))
 WARMUP = 1 if QUICK else 3
 JVM_WARMUP = 2 if QUICK else 6
+ROUNDS = int(arg("--rounds", 1 if QUICK else 3))
 UUID = "b831381d-6324-4d53-ad4f-8cda48b30811"
 PASSWORD = "bench-password"
 PATHS = ["vmess-tcp", "vless-tls", "trojan-tls", "vmess-ws-tls"]
@@ -235,13 +237,18 @@ def main():
                 if "umbra" in pair:
                     iperf(fwd[(p, pair)], JVM_WARMUP)
                     time.sleep(1)
-        for p in ONLY_PATHS:
-            row = results["paths"].setdefault(p, {})
-            for pair in ONLY_PAIRS:
-                client, server = pair.split(" + ")
-                jfr = [(pids[side], os.path.abspath(f"{JFR_DIR}/{p}-{pair.replace(' ', '')}-{side.split()[1]}.jfr"))
-                       for side in (client, server) if JFR_DIR and side.startswith("umbra")]
-                row[pair] = measure(fwd[(p, pair)], [pids[client], pids[server]], jfr)
+        samples = {}
+        for r in range(ROUNDS):
+            for p in ONLY_PATHS:
+                for pair in ONLY_PAIRS:
+                    client, server = pair.split(" + ")
+                    jfr = [(pids[side], os.path.abspath(f"{JFR_DIR}/{p}-{pair.replace(' ', '')}-{side.split()[1]}-{r}.jfr"))
+                           for side in (client, server) if JFR_DIR and side.startswith("umbra")]
+                    samples.setdefault(p, {}).setdefault(pair, []).append(
+                        measure(fwd[(p, pair)], [pids[client], pids[server]], jfr))
+        results["rounds"] = ROUNDS
+        results["paths"] = {p: {pair: median_round(s, "gbps") for pair, s in rows.items()}
+                            for p, rows in samples.items()}
     finally:
         stop_all()
         shutil.rmtree(work, ignore_errors=True)
@@ -254,14 +261,15 @@ def main():
 
 
 def report(r):
-    print("\n## VMess / VLESS / Trojan throughput (iperf3, one stream, %ds, load average %.1f)\n"
-          % (r["iperf_seconds"], r.get("load_average", 0)))
-    print("| path | pair | Gbit/s | proxy CPU (cores) | client CPU s/GB | server CPU s/GB |")
-    print("|---|---|---:|---:|---:|---:|")
+    print("\n## VMess / VLESS / Trojan throughput (iperf3, one stream, %ds, median of %d interleaved "
+          "rounds, load average %.1f)\n" % (r["iperf_seconds"], r.get("rounds", 1), r.get("load_average", 0)))
+    print("| path | pair | Gbit/s | proxy CPU (cores) | client CPU s/GB | server CPU s/GB | Gbit/s, each round |")
+    print("|---|---|---:|---:|---:|---:|---|")
     for p, rows in r["paths"].items():
         for pair, row in rows.items():
             print(f"| {p} | {pair} | {row['gbps']} | {row['proxy_cores']} | "
-                  f"{row.get('client_cpu_s_per_gb')} | {row.get('server_cpu_s_per_gb')} |")
+                  f"{row.get('client_cpu_s_per_gb')} | {row.get('server_cpu_s_per_gb')} | "
+                  f"{', '.join(str(x) for x in row.get('rounds', []))} |")
     print("\nPer MB moved, client; server: read syscalls / write syscalls / context switches\n")
     for p, rows in r["paths"].items():
         for pair, row in rows.items():
