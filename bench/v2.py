@@ -8,7 +8,7 @@ proxy processes over the measured interval (1.0 = one core). Every Umbra path ca
 before anything is measured (JIT warm-up). The pairs take turns for --rounds N rounds (3 unless
 given) and each pair's figures are those of its median round by Gbit/s. Stops only what it started.
 """
-import json, os, shutil, signal, socket, subprocess, sys, tempfile, time
+import json, os, resource, shutil, signal, socket, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from shadowsocks import free_port, wait_port, iperf, cpu_seconds, median_round  # noqa: E402
@@ -82,17 +82,28 @@ def jcmd(pid, *args):
                    timeout=60)
 
 
-def measure(port, pids, jfr=()):
-    """Throughput, and CPU of the proxies: cores in use, and seconds per GB moved for each side.
-    jfr: (pid, file) of Umbra processes to record while measuring."""
+def children_cpu():
+    """CPU seconds of this script's finished children (the iperf3 clients)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def measure(port, pids, iperf_server, jfr=()):
+    """Throughput, and CPU of the proxies: cores in use, and seconds per GB moved for each side
+    (and its kernel part); also the iperf3 client's and server's CPU, so the whole machine's work
+    per GB is known. jfr: (pid, file) of Umbra processes to record while measuring."""
     iperf(port, WARMUP)
     time.sleep(1)
     for pid, _ in jfr:
         jcmd(pid, "JFR.start", "name=bench", "settings=profile")
     before, t = [cpu_seconds([p]) for p in pids], time.time()
+    kernel_before = [cpu_seconds([p], kernel_only=True) for p in pids]
+    iperf_before = cpu_seconds([iperf_server]) + children_cpu()
     counts = [io_counts(p) for p in pids]
     gbps = iperf(port, SECONDS)
+    iperf_used = cpu_seconds([iperf_server]) + children_cpu() - iperf_before
     used = [cpu_seconds([p]) - b for p, b in zip(pids, before)]
+    kernel = [cpu_seconds([p], kernel_only=True) - b for p, b in zip(pids, kernel_before)]
     counts = [[a - b for a, b in zip(io_counts(p), c)] for p, c in zip(pids, counts)]
     for pid, file in jfr:
         jcmd(pid, "JFR.stop", "name=bench", f"filename={file}")
@@ -102,6 +113,9 @@ def measure(port, pids, jfr=()):
     return {"gbps": round(gbps, 2), "proxy_cores": round(cores, 2),
             "client_cpu_s_per_gb": round(used[0] / gb, 2) if gb else None,
             "server_cpu_s_per_gb": round(used[1] / gb, 2) if gb else None,
+            "kernel_cpu_s_per_gb": [round(k / gb, 2) for k in kernel] if gb else None,
+            "iperf_cpu_s_per_gb": round(iperf_used / gb, 2) if gb else None,
+            "machine_cores": round((sum(used) + iperf_used) / (time.time() - t), 2),
             # per MB moved: read and write system calls, context switches (client; server)
             "syscalls_per_mb": [[round(c[0] / gb / 1000, 1), round(c[1] / gb / 1000, 1),
                                  round(c[2] / gb / 1000, 1)] if gb else None for c in counts]}
@@ -185,7 +199,7 @@ def main():
                         "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
                        check=True, capture_output=True)
         target = free_port()
-        start("iperf3", ["iperf3", "-s", "-B", "127.0.0.1", "-p", str(target)])
+        iperf_server = start("iperf3", ["iperf3", "-s", "-B", "127.0.0.1", "-p", str(target)]).pid
         wait_port(target)
         u_server = {p: free_port() for p in PATHS}
         v_server = {p: free_port() for p in PATHS}
@@ -245,7 +259,7 @@ def main():
                     jfr = [(pids[side], os.path.abspath(f"{JFR_DIR}/{p}-{pair.replace(' ', '')}-{side.split()[1]}-{r}.jfr"))
                            for side in (client, server) if JFR_DIR and side.startswith("umbra")]
                     samples.setdefault(p, {}).setdefault(pair, []).append(
-                        measure(fwd[(p, pair)], [pids[client], pids[server]], jfr))
+                        measure(fwd[(p, pair)], [pids[client], pids[server]], iperf_server, jfr))
         results["rounds"] = ROUNDS
         results["paths"] = {p: {pair: median_round(s, "gbps") for pair, s in rows.items()}
                             for p, rows in samples.items()}
@@ -263,13 +277,15 @@ def main():
 def report(r):
     print("\n## VMess / VLESS / Trojan throughput (iperf3, one stream, %ds, median of %d interleaved "
           "rounds, load average %.1f)\n" % (r["iperf_seconds"], r.get("rounds", 1), r.get("load_average", 0)))
-    print("| path | pair | Gbit/s | proxy CPU (cores) | client CPU s/GB | server CPU s/GB | Gbit/s, each round |")
-    print("|---|---|---:|---:|---:|---:|---|")
+    print("| path | pair | Gbit/s | proxy CPU (cores) | machine CPU (cores) | client CPU s/GB (kernel) "
+          "| server CPU s/GB (kernel) | iperf3 CPU s/GB | Gbit/s, each round |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
     for p, rows in r["paths"].items():
         for pair, row in rows.items():
-            print(f"| {p} | {pair} | {row['gbps']} | {row['proxy_cores']} | "
-                  f"{row.get('client_cpu_s_per_gb')} | {row.get('server_cpu_s_per_gb')} | "
-                  f"{', '.join(str(x) for x in row.get('rounds', []))} |")
+            k = row.get("kernel_cpu_s_per_gb") or [None, None]
+            print(f"| {p} | {pair} | {row['gbps']} | {row['proxy_cores']} | {row.get('machine_cores')} | "
+                  f"{row.get('client_cpu_s_per_gb')} ({k[0]}) | {row.get('server_cpu_s_per_gb')} ({k[1]}) | "
+                  f"{row.get('iperf_cpu_s_per_gb')} | {', '.join(str(x) for x in row.get('rounds', []))} |")
     print("\nPer MB moved, client; server: read syscalls / write syscalls / context switches\n")
     for p, rows in r["paths"].items():
         for pair, row in rows.items():
@@ -285,6 +301,30 @@ def report(r):
         base = rows["v2ray client + v2ray server"]["gbps"]
         ratio = lambda pair: f"{rows[pair]['gbps'] / base:.2f}x" if base and pair in rows else "-"
         print(f"| {p} | {ratio(PAIRS[0])} | {ratio(PAIRS[2])} | {ratio(PAIRS[3])} |")
+    budget(r)
+
+
+def budget(r):
+    """With every core busy, Gbit/s is inversely proportional to the machine's CPU seconds per GB
+    (both proxies and iperf3). So a mixed pair reaches 1.2x v2ray+v2ray only if Umbra's side costs at
+    most (v2ray pair + its iperf3) / 1.2 - (the v2ray side in the mixed pair + its iperf3)."""
+    rows_with = [(p, rows) for p, rows in r["paths"].items()
+                 if all(rows.get(pair, {}).get("iperf_cpu_s_per_gb") for pair in PAIRS[1:])]
+    if not rows_with:
+        return
+    print("\n## Mixed pairs: Umbra's CPU budget for 1.2x on a saturated machine (CPU s per GB)\n")
+    print("| path | pair | v2ray pair + iperf3 | v2ray side + iperf3 here | Umbra side allowed | "
+          "Umbra side measured (kernel) | machine cores |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for p, rows in rows_with:
+        vv = rows[PAIRS[1]]
+        whole = vv["client_cpu_s_per_gb"] + vv["server_cpu_s_per_gb"] + vv["iperf_cpu_s_per_gb"]
+        for pair, peer, umbra in ((PAIRS[2], "server", 0), (PAIRS[3], "client", 1)):
+            row = rows[pair]
+            other = row[f"{peer}_cpu_s_per_gb"] + row["iperf_cpu_s_per_gb"]
+            mine = row["server_cpu_s_per_gb" if umbra else "client_cpu_s_per_gb"]
+            print(f"| {p} | {pair} | {whole:.2f} | {other:.2f} | {whole / 1.2 - other:.2f} | "
+                  f"{mine} ({row['kernel_cpu_s_per_gb'][umbra]}) | {row['machine_cores']} |")
 
 
 if __name__ == "__main__":
