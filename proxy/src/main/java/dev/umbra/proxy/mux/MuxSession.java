@@ -88,6 +88,13 @@ abstract sealed class MuxSession implements Session, MuxStream.Sink
     }
   }
 
+  /** Closes this session because the peer broke a rule outside the frame reader's view. */
+  protected final void abort(String reason) {
+    LOG.warn("mux session {} closed: {}", carrier.remoteAddress(), reason);
+    closeCause = new ProtocolException("mux session closed: " + reason);
+    close();
+  }
+
   /** Reads and handles one frame. */
   abstract void readFrame() throws IOException;
 

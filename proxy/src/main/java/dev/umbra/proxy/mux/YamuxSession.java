@@ -4,13 +4,17 @@ import dev.umbra.core.net.Conn;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ProtocolException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A hashicorp/yamux session: streams open with a SYN flag and are acknowledged with ACK; each
  * direction of each stream has a 256 KiB window that window updates replenish; FIN half-closes, RST
  * aborts; pings are answered. Data beyond the window we granted is a protocol error that closes the
- * session (as in yamux).
+ * session (as in yamux), and so is a stream we opened that the peer leaves unanswered too long.
  */
 final class YamuxSession extends MuxSession {
   static final int INITIAL_WINDOW = 256 * 1024;
@@ -18,19 +22,39 @@ final class YamuxSession extends MuxSession {
   /** Largest data frame we send. */
   static final int MAX_FRAME = 64 * 1024;
 
+  /**
+   * How long a stream we opened may wait for the peer's ACK (or RST) before the session is given up
+   * as dead, as yamux's stream-open timeout does; sing-mux sets it to its 5 s TCP timeout.
+   */
+  static final Duration STREAM_OPEN_TIMEOUT = Duration.ofSeconds(5);
+
   /** Flow-control state of one stream. */
   private static final class Window {
     long send = INITIAL_WINDOW;
     long receive = INITIAL_WINDOW;
     long credit;
+    volatile boolean answered; // the peer acknowledged or reset the stream
   }
 
   private final ConcurrentHashMap<Integer, Window> windows = new ConcurrentHashMap<>();
+  private final Duration openTimeout;
+  private final Executor openTimer;
   private int nextId;
 
   YamuxSession(Conn carrier, boolean client) {
+    this(carrier, client, STREAM_OPEN_TIMEOUT);
+  }
+
+  YamuxSession(Conn carrier, boolean client, Duration openTimeout) {
     super(carrier, client);
     this.nextId = client ? 1 : 2;
+    this.openTimeout = openTimeout;
+    // the check runs on its own virtual thread: closing the session may wait for its reader
+    this.openTimer =
+        CompletableFuture.delayedExecutor(
+            openTimeout.toMillis(),
+            TimeUnit.MILLISECONDS,
+            task -> Thread.ofVirtual().name("yamux-open-timeout").start(task));
   }
 
   private void send(int type, int flags, int id, long length) throws IOException {
@@ -40,6 +64,7 @@ final class YamuxSession extends MuxSession {
   @Override
   public MuxStream open() throws IOException {
     MuxStream s;
+    Window w;
     synchronized (this) {
       if (isClosed()) {
         throw new IOException("mux session closed");
@@ -50,11 +75,17 @@ final class YamuxSession extends MuxSession {
         throw new IOException("yamux stream ids exhausted");
       }
       s = new MuxStream(id, this, INITIAL_WINDOW);
-      Window w = new Window();
+      w = new Window();
       windows.put(id, w);
       streams.put(id, s);
     }
     send(YamuxFrame.WINDOW_UPDATE, YamuxFrame.SYN, s.id, 0);
+    int id = s.id;
+    openTimer.execute(() -> {
+      if (!w.answered && windows.get(id) == w && !isClosed()) {
+        abort("stream " + id + " not acknowledged within " + openTimeout.toMillis() + " ms");
+      }
+    });
     return s;
   }
 
@@ -105,6 +136,9 @@ final class YamuxSession extends MuxSession {
     Window w = windows.get(id);
     if (s == null && id != 0 && neverOpened(id)) {
       throw new ProtocolException("yamux frame for stream " + id + " which was never opened");
+    }
+    if (w != null && (flags & (YamuxFrame.ACK | YamuxFrame.RST)) != 0) {
+      w.answered = true;
     }
     if (f.type() == YamuxFrame.WINDOW_UPDATE) {
       if (w != null && f.length() > 0) {

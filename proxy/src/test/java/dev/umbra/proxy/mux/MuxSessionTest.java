@@ -8,6 +8,7 @@ import dev.umbra.core.net.Pipe;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -161,6 +162,44 @@ class MuxSessionTest {
     MuxSession s3 = session("yamux", c[1], false);
     writeAsync(c[0].out(), HEX.parseHex("010000000000000100000000")); // version 1
     awaitClosed(s3);
+  }
+
+  @Test
+  void yamuxStreamLeftUnansweredClosesTheSession() throws Exception {
+    Conn[] p = Pipe.create();
+    MuxSession client = new YamuxSession(p[0], true, Duration.ofMillis(300)).start();
+    // a peer that reads the SYN and never answers it
+    Thread.ofVirtual()
+        .start(() -> {
+          try {
+            p[1].in().transferTo(OutputStream.nullOutputStream());
+          } catch (IOException e) {
+            // the client closed the pipe
+          }
+        });
+    MuxStream s = client.open();
+    awaitClosed(client);
+    s.setReadTimeout(10_000);
+    assertThatThrownBy(() -> s.in().read()).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void yamuxStreamsAnsweredInTimeKeepTheSession() throws Exception {
+    Conn[] p = Pipe.create();
+    MuxSession client = new YamuxSession(p[0], true, Duration.ofMillis(300)).start();
+    echoServer(session("yamux", p[1], false));
+    MuxStream first = client.open();
+    first.setReadTimeout(10_000);
+    first.out().write('a');
+    assertThat(first.in().read()).isEqualTo('a');
+    Thread.sleep(1_000); // well past the open timeout
+    assertThat(client.isClosed()).isFalse();
+    MuxStream second = client.open();
+    second.out().write("b".getBytes());
+    second.shutdownOutput();
+    second.setReadTimeout(10_000);
+    assertThat(new String(second.in().readAllBytes())).isEqualTo("b");
+    client.close();
   }
 
   @Test
