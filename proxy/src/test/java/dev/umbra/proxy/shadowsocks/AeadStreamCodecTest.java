@@ -206,21 +206,25 @@ class AeadStreamCodecTest {
     assertThat(got.toByteArray()).isEqualTo(data);
   }
 
+  /** A carrier that records the size of every write it gets. */
+  private static final class WriteSizes extends java.io.OutputStream {
+    final List<Integer> sizes = new java.util.ArrayList<>();
+
+    @Override
+    public void write(int b) {
+      sizes.add(1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      sizes.add(len);
+    }
+  }
+
   @Test
   void bulkWritesGoOutSeveralChunksPerCarrierWrite() throws IOException {
-    List<Integer> writes = new java.util.ArrayList<>();
-    java.io.OutputStream counting =
-        new java.io.OutputStream() {
-          @Override
-          public void write(int b) {
-            writes.add(1);
-          }
-
-          @Override
-          public void write(byte[] b, int off, int len) {
-            writes.add(len);
-          }
-        };
+    WriteSizes counting = new WriteSizes();
+    List<Integer> writes = counting.sizes;
     byte[] salt = new byte[16];
     AeadOutputStream out =
         new AeadOutputStream(
@@ -241,19 +245,8 @@ class AeadStreamCodecTest {
   @Test
   void relaySizedWritesAreWholeChunksInOneCarrierWrite() throws IOException {
     for (int max : new int[] {AeadStreamCodec.MAX_PAYLOAD_AEAD, AeadStreamCodec.MAX_PAYLOAD_2022}) {
-      List<Integer> writes = new java.util.ArrayList<>();
-      java.io.OutputStream counting =
-          new java.io.OutputStream() {
-            @Override
-            public void write(int b) {
-              writes.add(1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-              writes.add(len);
-            }
-          };
+      WriteSizes counting = new WriteSizes();
+      List<Integer> writes = counting.sizes;
       AeadOutputStream out =
           new AeadOutputStream(
               counting,
