@@ -49,12 +49,10 @@ final class YamuxSession extends MuxSession {
     super(carrier, client);
     this.nextId = client ? 1 : 2;
     this.openTimeout = openTimeout;
-    // the check runs on its own virtual thread: closing the session may wait for its reader
+    // the check is a few reads, done on the JDK's shared delay thread
     this.openTimer =
         CompletableFuture.delayedExecutor(
-            openTimeout.toMillis(),
-            TimeUnit.MILLISECONDS,
-            task -> Thread.ofVirtual().name("yamux-open-timeout").start(task));
+            openTimeout.toMillis(), TimeUnit.MILLISECONDS, Runnable::run);
   }
 
   private void send(int type, int flags, int id, long length) throws IOException {
@@ -83,7 +81,10 @@ final class YamuxSession extends MuxSession {
     int id = s.id;
     openTimer.execute(() -> {
       if (!w.answered && windows.get(id) == w && !isClosed()) {
-        abort("stream " + id + " not acknowledged within " + openTimeout.toMillis() + " ms");
+        // closing waits for the reader: not on the shared delay thread
+        String reason =
+            "stream " + id + " not acknowledged within " + openTimeout.toMillis() + " ms";
+        Thread.ofVirtual().name("yamux-open-timeout").start(() -> abort(reason));
       }
     });
     return s;
