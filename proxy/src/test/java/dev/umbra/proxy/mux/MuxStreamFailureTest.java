@@ -215,6 +215,31 @@ class MuxStreamFailureTest {
    * CanTakeNewRequest), and no stream of the full session is disturbed.
    */
   @Test
+  void aBurstOfClosedStreamsLeavesTheH2muxSessionUp() throws Exception {
+    try (Rig rig = new Rig("h2mux", 1, 10_000)) {
+      Conn kept = rig.dial(HOLD);
+      assertThat(new String(kept.in().readNBytes(4))).isEqualTo("hold");
+      // 300 streams opened and reset at once, 100 at a time (under the stream limit)
+      for (int round = 0; round < 3; round++) {
+        List<Conn> burst = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+          burst.add(rig.dial(HOLD));
+        }
+        for (Conn c : burst) {
+          c.close();
+        }
+      }
+      kept.out().write("x".getBytes());
+      kept.out().flush();
+      Conn next = rig.dial(HOLD);
+      assertThat(new String(next.in().readNBytes(4))).isEqualTo("hold");
+      assertThat(rig.carriers.get()).as("still the first session").isEqualTo(1);
+      next.close();
+      kept.close();
+    }
+  }
+
+  @Test
   void aFullH2muxSessionIsPassedOverNotClosed() throws Exception {
     try (Rig rig = new Rig("h2mux", 1, 10_000)) {
       List<Conn> held = new ArrayList<>();

@@ -19,6 +19,7 @@ import org.eclipse.jetty.http2.frames.ResetFrame;
 import org.eclipse.jetty.http2.server.RawHTTP2ServerConnectionFactory;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.WindowRateControl;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.LocalConnector;
 import org.eclipse.jetty.util.Callback;
@@ -49,6 +50,14 @@ public final class H2Server {
     Verdict check(MetaData.Request request);
   }
 
+  /**
+   * Resets and other control frames a session may send per second before it is closed (the
+   * rapid-reset defence). Jetty's default of 128 closed a whole sing-mux session, other streams and
+   * all, when its client reset a burst of streams; Go's HTTP/2 server, which sing-box serves h2mux
+   * with, has no such rate limit. Still a bound per session.
+   */
+  static final int CONTROL_EVENTS_PER_SECOND = 2048;
+
   private final String name;
   private final RequestCheck check;
   private final Duration idleTimeout;
@@ -63,6 +72,7 @@ public final class H2Server {
     factory.setStreamIdleTimeout(0);
     factory.setInitialSessionRecvWindow(8 * 1024 * 1024);
     factory.setInitialStreamRecvWindow(4 * 1024 * 1024);
+    factory.setRateControlFactory(new WindowRateControl.Factory(CONTROL_EVENTS_PER_SECOND));
   }
 
   /** Reads the session listener from our endpoint instead of sharing one for all connections. */
