@@ -13,10 +13,11 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <ul>
  *   <li>with {@code jdk.incubator.vector} in the boot layer, once the vector code is compiled
- *       ({@link Simd}): {@link VectorChaCha20}, eight blocks per step in AVX2 registers, and
- *       Poly1305's own vector path. A message of up to 448 bytes takes its Poly1305 key and its
- *       keystream from one eight-block step (cheaper than two single blocks); a longer one gets its
- *       key block from {@link ChaCha20Core}, which also does tails of up to 64 bytes;
+ *       ({@link Simd}): {@link VectorChaCha20}, eight blocks per step in AVX2 registers or sixteen
+ *       in AVX-512 ones, and Poly1305's own vector path. A message that fits in one step after the
+ *       key block takes its Poly1305 key and its keystream from that step (cheaper than two single
+ *       blocks); a longer one gets its key block from {@link ChaCha20Core}, which also does tails
+ *       of up to 64 bytes;
  *   <li>otherwise the JDK's "ChaCha20" cipher (it has an AVX2 intrinsic), run in DECRYPT_MODE,
  *       which is the same XOR as encryption but lets one {@link Cipher} be re-initialised for every
  *       message. The JDK's own "ChaCha20-Poly1305" is 3–4× slower on CPUs without AVX-512 IFMA
@@ -32,13 +33,10 @@ public final class ChaCha20Poly1305 implements Aead {
   private static final byte[] ZERO_BLOCK = new byte[64];
 
   /**
-   * Tails up to this long go through the one-block core; longer ones take one eight-block step,
-   * which costs about as much as 1.7 single blocks.
+   * Tails up to this long go through the one-block core; longer ones take one vector step (eight or
+   * sixteen blocks), which costs about as much as two single blocks.
    */
   private static final int SCALAR_TAIL = 64;
-
-  /** Messages up to this long take block 0 (the Poly1305 key) and their keystream in one step. */
-  private static final int HEAD = 448;
 
   /** Which keystream and Poly1305 to run. */
   enum Mode {
@@ -164,7 +162,7 @@ public final class ChaCha20Poly1305 implements Aead {
 
   /**
    * Keys the stream at block 0 and takes the Poly1305 key from it; leaves the stream at block 1, or
-   * on the vector path for a message of at most {@link #HEAD} bytes, its keystream in {@code
+   * on the vector path for a message that fits in the rest of one step, its keystream in {@code
    * keys[64..]}.
    */
   private void start(byte[] key, byte[] nonce, int len) {
@@ -173,7 +171,7 @@ public final class ChaCha20Poly1305 implements Aead {
     }
     simd = mode == Mode.VECTOR || (mode == Mode.AUTO && Simd.warm());
     mac = simd ? vectorPoly : poly;
-    head = simd && len <= HEAD;
+    head = simd && len <= keys.length - 64;
     if (head) {
       ChaCha20Core.init(state, key, nonce, 0);
       VectorChaCha20.keystream(state, scratch, keys);
@@ -215,7 +213,7 @@ public final class ChaCha20Poly1305 implements Aead {
     }
     int slabs = len / VectorChaCha20.SLAB;
     if (slabs > 0) {
-      VectorChaCha20.xor(state, scratch, keys, in, inOff, out, outOff, slabs);
+      VectorChaCha20.xor(state, scratch, in, inOff, out, outOff, slabs);
     }
     int done = slabs * VectorChaCha20.SLAB;
     int rest = len - done;

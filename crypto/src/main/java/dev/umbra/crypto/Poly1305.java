@@ -13,8 +13,9 @@ import java.nio.ByteOrder;
  * on AVX2-only CPUs it runs several times slower than this (see {@code bench/AeadBench.java}).
  *
  * <p>With {@code jdk.incubator.vector} in the boot layer (see {@link Simd}), runs of 16 or more
- * whole blocks go to {@link VectorPoly1305} (four blocks per step in AVX2 registers, radix 2^26),
- * which needs r^2, r^3 and r^4: computed here once per key, on the first such run.
+ * whole blocks go to {@link VectorPoly1305} (four blocks per step in AVX2 registers or eight in
+ * AVX-512 ones, radix 2^26), which needs the powers of r up to one per block of a step: computed
+ * here once per key, on the first such run.
  *
  * <p>Use: {@link #init}, any number of {@link #update} calls, then {@link #finish}; an instance can
  * be re-initialised and reused. Not thread-safe. All arithmetic is branch-free in the data.
@@ -37,7 +38,7 @@ public final class Poly1305 {
   private final byte[] partial = new byte[16];
   private int partialLen;
 
-  /** Fewest whole blocks worth the vector path (it also needs r^2..r^4 once per key). */
+  /** Fewest whole blocks worth the vector path (it also needs r's powers once per key). */
   private static final int VECTOR_MIN_BLOCKS = 16;
 
   private static final long M26 = 0x3FFFFFFL;
@@ -45,7 +46,7 @@ public final class Poly1305 {
   private final boolean simd;
   private final boolean auto;
   private final long[] acc = new long[3];
-  private final long[] rk = new long[20];
+  private long[] rk;
   private long[] pow;
   private boolean powReady;
 
@@ -97,11 +98,12 @@ public final class Poly1305 {
     }
     int full = len >>> 4;
     if (simd && full >= VECTOR_MIN_BLOCKS && (!auto || Simd.warm())) {
-      int groups = full >>> 2;
+      int lanes = VectorPoly1305.LANES;
+      int groups = full / lanes;
       vectorBlocks(b, off, groups);
-      off += groups << 6;
-      len -= groups << 6;
-      full -= groups << 2;
+      off += 16 * lanes * groups;
+      len -= 16 * lanes * groups;
+      full -= lanes * groups;
     }
     if (full > 0) {
       blocks(b, off, full, 1);
@@ -171,7 +173,7 @@ public final class Poly1305 {
     }
   }
 
-  /** {@code 4 * groups} whole blocks on the Vector API. */
+  /** {@code VectorPoly1305.LANES * groups} whole blocks on the Vector API. */
   private void vectorBlocks(byte[] b, int off, int groups) {
     if (!powReady) {
       powers();
@@ -186,19 +188,20 @@ public final class Poly1305 {
     h2 = a[2];
   }
 
-  /** r, r^2, r^3, r^4 in radix 2^26, laid out for {@link VectorPoly1305#blocks}. */
+  /** r, r^2, ..., r^LANES in radix 2^26, laid out for {@link VectorPoly1305#blocks}. */
   private void powers() {
+    if (pow == null) {
+      rk = new long[5 * VectorPoly1305.LANES];
+      pow = new long[VectorPoly1305.POWERS];
+    }
     long[] k = rk;
     k[0] = r0 & M26;
     k[1] = (r0 >>> 26) & M26;
     k[2] = ((r0 >>> 52) | (r1 << 12)) & M26;
     k[3] = (r1 >>> 14) & M26;
     k[4] = r1 >>> 40;
-    mul26(k, 0, 0, 5);
-    mul26(k, 5, 0, 10);
-    mul26(k, 5, 5, 15);
-    if (pow == null) {
-      pow = new long[VectorPoly1305.POWERS];
+    for (int o = 5; o < k.length; o += 5) {
+      mul26(k, o - 5, 0, o);
     }
     VectorPoly1305.powers(k, pow);
     powReady = true;

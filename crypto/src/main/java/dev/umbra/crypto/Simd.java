@@ -21,6 +21,9 @@ final class Simd {
       ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
           && !"false".equals(System.getProperty("umbra.crypto.simd"));
 
+  /** {@code -Dumbra.crypto.simd.bits=256} or {@code 512} forces a vector width (tests). */
+  private static final String FORCED_BITS = System.getProperty("umbra.crypto.simd.bits", "");
+
   /** Warmed up, one round of seals takes about two microseconds; compiled by C1, 50 or more. */
   private static final long FAST_NANOS = 10_000;
 
@@ -40,6 +43,18 @@ final class Simd {
 
   private Simd() {}
 
+  /**
+   * The vector width the vector classes use, given the CPU's widest ({@code preferredBits}): 512
+   * where it has 512-bit vectors (AVX-512), else 256, unless a width is forced.
+   */
+  static int vectorBits(int preferredBits) {
+    return switch (FORCED_BITS) {
+      case "256" -> 256;
+      case "512" -> 512;
+      default -> preferredBits >= 512 ? 512 : 256;
+    };
+  }
+
   /** Whether the vector code runs compiled; the first call starts the warm-up. */
   static boolean warm() {
     if (warm) {
@@ -54,13 +69,14 @@ final class Simd {
   }
 
   /**
-   * Until it is fast, seals an 812-byte message (a 512-byte slab of eight ChaCha20 blocks and a
-   * 300-byte tail from one more eight-block step; 52 Poly1305 blocks) and a 300-byte one (key and
-   * keystream from a single step): every vector method of both ChaCha20-Poly1305 paths.
+   * Until it is fast, seals a message of one ChaCha20 slab and a 300-byte tail from one more vector
+   * step, and a 300-byte one (key and keystream from a single step): every vector method of both
+   * ChaCha20-Poly1305 paths.
    */
   private static void warmUp() {
     byte[] nonce = new byte[ChaCha20Poly1305.NONCE_SIZE];
-    byte[] buf = new byte[812 + Aead.TAG_SIZE];
+    int size = VectorChaCha20.SLAB + 300;
+    byte[] buf = new byte[size + Aead.TAG_SIZE];
     ChaCha20Poly1305 aead = new ChaCha20Poly1305(new byte[32], ChaCha20Poly1305.Mode.VECTOR);
     long giveUp = System.nanoTime() + GIVE_UP_NANOS;
     int fast = 0;
@@ -68,7 +84,7 @@ final class Simd {
       for (int i = 0; fast < FAST_IN_A_ROW && System.nanoTime() < giveUp; i++) {
         nonce[0] = (byte) i;
         long t0 = System.nanoTime();
-        aead.seal(nonce, null, buf, 0, 812, buf, 0);
+        aead.seal(nonce, null, buf, 0, size, buf, 0);
         nonce[1]++;
         aead.seal(nonce, null, buf, 0, 300, buf, 0);
         if (System.nanoTime() - t0 < FAST_NANOS) {
